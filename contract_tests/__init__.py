@@ -1,0 +1,1 @@
+"""Contract tests for ZITADEL's login-policy MFA API, runnable against any base URL."""

@@ -1,0 +1,378 @@
+"""openapi.yaml itself, checked without any server: valid, loadable, complete and faithful."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from openapi_spec_validator import validate
+
+from mockserver import Contract
+from mockserver.spec import iter_nodes
+from tests.conftest import REPO_ROOT
+
+# The twelve operations, as ZITADEL's gateway routes them and its generator names them.
+EXPECTED_OPERATIONS = {
+    ("POST", "/management/v1/policies/login/second_factors/_search"): "ManagementService_ListLoginPolicySecondFactors",
+    ("POST", "/management/v1/policies/login/second_factors"): "ManagementService_AddSecondFactorToLoginPolicy",
+    ("DELETE", "/management/v1/policies/login/second_factors/{type}"): "ManagementService_RemoveSecondFactorFromLoginPolicy",
+    ("POST", "/management/v1/policies/login/auth_factors/_search"): "ManagementService_ListLoginPolicyMultiFactors",
+    ("POST", "/management/v1/policies/login/multi_factors"): "ManagementService_AddMultiFactorToLoginPolicy",
+    ("DELETE", "/management/v1/policies/login/multi_factors/{type}"): "ManagementService_RemoveMultiFactorFromLoginPolicy",
+    ("POST", "/admin/v1/policies/login/second_factors/_search"): "AdminService_ListLoginPolicySecondFactors",
+    ("POST", "/admin/v1/policies/login/second_factors"): "AdminService_AddSecondFactorToLoginPolicy",
+    ("DELETE", "/admin/v1/policies/login/second_factors/{type}"): "AdminService_RemoveSecondFactorFromLoginPolicy",
+    ("POST", "/admin/v1/policies/login/multi_factors/_search"): "AdminService_ListLoginPolicyMultiFactors",
+    ("POST", "/admin/v1/policies/login/multi_factors"): "AdminService_AddMultiFactorToLoginPolicy",
+    ("DELETE", "/admin/v1/policies/login/multi_factors/{type}"): "AdminService_RemoveMultiFactorFromLoginPolicy",
+}  # fmt: skip
+
+SUMMARIES = {
+    "ListLoginPolicySecondFactors": "List Second Factors (2FA)",
+    "AddSecondFactorToLoginPolicy": "Add Second Factor (2FA)",
+    "RemoveSecondFactorFromLoginPolicy": "Remove Second Factor (2FA)",
+    "ListLoginPolicyMultiFactors": "List Multi-factors (MFA)",
+    "AddMultiFactorToLoginPolicy": "Add Multi-Factor (MFA)",
+    "RemoveMultiFactorFromLoginPolicy": "Remove Multi-factor (MFA)",
+}
+
+# Which statuses ZITADEL really answers, by kind of operation (reference §5d and §4).
+EXPECTED_STATUSES = {
+    "List": {"200", "401", "403", "404", "default"},
+    "Add": {"200", "400", "401", "403", "404", "409", "default"},
+    "Remove": {"200", "400", "401", "403", "404", "default"},
+}
+GRPC_CODE_FOR_STATUS = {"400": 3, "401": 16, "403": 7, "404": 5, "409": 6}
+PERMISSIONS = {
+    ("management", "List"): "policy.read",
+    ("management", "Add"): "policy.write",
+    ("management", "Remove"): "policy.write",
+    ("admin", "List"): "iam.policy.read",
+    ("admin", "Add"): "iam.policy.write",
+    ("admin", "Remove"): "iam.policy.write",
+}
+
+
+def rpc_name(operation_id: str) -> str:
+    return operation_id.split("_", 1)[1]
+
+
+def kind(operation_id: str) -> str:
+    return next(k for k in EXPECTED_STATUSES if rpc_name(operation_id).startswith(k))
+
+
+def example_sites(contract: Contract) -> list[tuple[str, str, Any]]:
+    """(pointer of the example, pointer of its schema, value) for every example in the document."""
+    sites = []
+    for pointer, node in iter_nodes(contract.document):
+        if not isinstance(node, dict) or "schema" not in node:
+            continue  # examples sit beside a schema: in a media type or a parameter
+        schema_pointer = f"{pointer}/schema"
+        for name, example in (node.get("examples") or {}).items():
+            value = contract.resolve(example)["value"]
+            sites.append((f"{pointer}/examples/{name}", schema_pointer, value))
+        if "example" in node:
+            sites.append((f"{pointer}/example", schema_pointer, node["example"]))
+    for pointer, node in iter_nodes(contract.node("/components/schemas")):
+        if isinstance(node, dict) and "example" in node:
+            schema_pointer = f"/components/schemas{pointer}"
+            sites.append((f"{schema_pointer}/example", schema_pointer, node["example"]))
+    return sites
+
+
+def test_document_is_valid_openapi_31(contract: Contract) -> None:
+    assert contract.document["openapi"] == "3.1.0"
+    validate(contract.document)
+
+
+def test_document_loads_in_openapi_core(contract: Contract) -> None:
+    from openapi_core.testing import MockRequest, MockResponse
+
+    request = MockRequest(
+        "http://zitadel.example",
+        "post",
+        "/management/v1/policies/login/second_factors",
+        headers={"Authorization": "Bearer t", "Content-Type": "application/json"},
+        data=b'{"type": "SECOND_FACTOR_TYPE_OTP"}',
+        content_type="application/json",
+    )
+    contract.openapi.validate_request(request)
+    body = b'{"details":{"sequence":"5","creationDate":"2026-07-10T09:00:00Z","resourceOwner":"1"}}'
+    contract.openapi.validate_response(request, MockResponse(body, status_code=200))
+
+
+def test_document_loads_in_schemathesis() -> None:
+    schema = schemathesis.openapi.from_path(REPO_ROOT / "openapi.yaml")
+    from schemathesis.core.result import Ok
+
+    results = list(schema.get_all_operations())
+    assert all(isinstance(result, Ok) for result in results)
+    labels = {result.ok().label for result in results if isinstance(result, Ok)}
+    assert labels == {f"{method} {path}" for method, path in EXPECTED_OPERATIONS}
+
+
+def test_exactly_the_twelve_operations(contract: Contract) -> None:
+    found = {(op.method, op.path): op.operation_id for op in contract.operations}
+    assert found == EXPECTED_OPERATIONS
+
+
+@pytest.mark.parametrize("operation_id", sorted(EXPECTED_OPERATIONS.values()))
+def test_operation_has_zitadel_summary_tags_and_permission(
+    contract: Contract, operation_id: str
+) -> None:
+    operation = contract.operation(operation_id)
+    node = contract.node(operation.pointer)
+    assert node["summary"] == SUMMARIES[rpc_name(operation_id)]
+    assert node["tags"] == ["Settings", "Login Settings", "Authentication Methods"]
+    permission = PERMISSIONS[(operation.api, kind(operation_id))]
+    assert f"Required permission: `{permission}`" in node["description"]
+
+
+@pytest.mark.parametrize("operation_id", sorted(EXPECTED_OPERATIONS.values()))
+def test_operation_documents_exactly_zitadels_statuses(
+    contract: Contract, operation_id: str
+) -> None:
+    responses = contract.node(contract.operation(operation_id).pointer)["responses"]
+    assert set(responses) == EXPECTED_STATUSES[kind(operation_id)]
+
+
+@pytest.mark.parametrize("operation_id", sorted(EXPECTED_OPERATIONS.values()))
+def test_only_management_operations_take_the_org_header(
+    contract: Contract, operation_id: str
+) -> None:
+    operation = contract.operation(operation_id)
+    parameters = contract.node(operation.pointer).get("parameters", [])
+    headers = [
+        contract.resolve(p)["name"] for p in parameters if contract.resolve(p)["in"] == "header"
+    ]
+    assert headers == (["x-zitadel-orgid"] if operation.api == "management" else [])
+
+
+def test_every_error_example_has_the_grpc_code_of_its_status(contract: Contract) -> None:
+    checked = 0
+    for operation in contract.operations:
+        responses = contract.node(operation.pointer)["responses"]
+        for status, response in responses.items():
+            if status not in GRPC_CODE_FOR_STATUS:
+                continue
+            media = contract.resolve(response)["content"]["application/json"]
+            for example in media["examples"].values():
+                assert contract.resolve(example)["value"]["code"] == GRPC_CODE_FOR_STATUS[status]
+                checked += 1
+    assert checked > 60
+
+
+def test_every_401_declares_a_required_www_authenticate_header(contract: Contract) -> None:
+    for operation in contract.operations:
+        response = contract.resolve(contract.node(operation.pointer)["responses"]["401"])
+        header = contract.resolve(response["headers"]["WWW-Authenticate"])
+        assert header["required"] is True, operation.operation_id
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        "AuthHeaderMissing",
+        "InvalidToken",
+        "OrganisationNotFound",
+        "MembershipNotFound",
+        "NoMatchingPermissions",
+        "OrgSecondFactorAlreadyExists",
+        "OrgSecondFactorNotExisting",
+        "AddSecondFactorUnspecified",
+        "ListEmpty",
+    ],
+)
+def test_every_reference_case_has_a_named_example_in_use(contract: Contract, example: str) -> None:
+    reference = f"#/components/examples/{example}"
+    uses = [
+        p
+        for p, n in iter_nodes(contract.document)
+        if isinstance(n, dict) and n.get("$ref") == reference
+    ]
+    assert uses, f"{example} is never used"
+
+
+def test_every_list_has_a_with_factors_and_an_empty_example(contract: Contract) -> None:
+    lists = [op for op in contract.operations if kind(op.operation_id) == "List"]
+    for operation in lists:
+        ok = contract.node(operation.pointer)["responses"]["200"]["content"]["application/json"]
+        empty = contract.resolve(ok["examples"]["empty"])["value"]
+        full = contract.resolve(ok["examples"]["withFactors"])["value"]
+        assert "result" not in empty and "totalResult" not in empty["details"]
+        assert int(full["details"]["totalResult"]) == len(full["result"])
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "example_site" in metafunc.fixturenames:
+        from mockserver import load_spec
+
+        sites = example_sites(load_spec(REPO_ROOT / "openapi.yaml"))
+        metafunc.parametrize("example_site", sites, ids=[site[0] for site in sites])
+
+
+def test_example_matches_its_schema(contract: Contract, example_site: tuple[str, str, Any]) -> None:
+    _, schema_pointer, value = example_site
+    assert contract.schema_errors(schema_pointer, value) == []
+
+
+def test_examples_are_found_for_every_operation(contract: Contract) -> None:
+    pointers = [site[0] for site in example_sites(contract)]
+    for operation in contract.operations:
+        assert any(p.startswith(operation.pointer) for p in pointers), operation.operation_id
+
+
+def test_every_named_component_is_used(contract: Contract) -> None:
+    references = {
+        n["$ref"] for _, n in iter_nodes(contract.document) if isinstance(n, dict) and "$ref" in n
+    }
+    for section, entries in contract.document["components"].items():
+        if section == "securitySchemes":
+            continue  # used by name in `security`, not by $ref
+        for name in entries:
+            assert f"#/components/{section}/{name}" in references, f"{section}/{name} is unused"
+
+
+def test_every_ref_resolves(contract: Contract) -> None:
+    references = [
+        n["$ref"] for _, n in iter_nodes(contract.document) if isinstance(n, dict) and "$ref" in n
+    ]
+    assert len(references) > 100
+    for reference in references:
+        assert contract.node(reference.removeprefix("#")) is not None, reference
+
+
+def test_second_factor_type_has_six_described_values(contract: Contract) -> None:
+    schema = contract.node("/components/schemas/SecondFactorType")
+    assert schema["enum"] == [
+        "SECOND_FACTOR_TYPE_UNSPECIFIED",
+        "SECOND_FACTOR_TYPE_OTP",
+        "SECOND_FACTOR_TYPE_U2F",
+        "SECOND_FACTOR_TYPE_OTP_EMAIL",
+        "SECOND_FACTOR_TYPE_OTP_SMS",
+        "SECOND_FACTOR_TYPE_RECOVERY_CODES",
+    ]
+    assert set(schema["x-enumDescriptions"]) == set(schema["enum"])
+
+
+def test_multi_factor_type_has_two_described_values(contract: Contract) -> None:
+    schema = contract.node("/components/schemas/MultiFactorType")
+    assert schema["enum"] == [
+        "MULTI_FACTOR_TYPE_UNSPECIFIED",
+        "MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION",
+    ]
+    assert set(schema["x-enumDescriptions"]) == set(schema["enum"])
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "valid"),
+    [
+        ("SecondFactorTypeInput", "SECOND_FACTOR_TYPE_OTP", True),
+        ("SecondFactorTypeInput", 5, True),
+        ("SecondFactorTypeInput", "SECOND_FACTOR_TYPE_UNSPECIFIED", False),
+        ("SecondFactorTypeInput", 0, False),
+        ("SecondFactorTypeInput", 6, False),
+        ("SecondFactorTypeInput", "1", False),
+        ("SecondFactorTypePathValue", "1", True),
+        ("SecondFactorTypePathValue", "SECOND_FACTOR_TYPE_RECOVERY_CODES", True),
+        ("SecondFactorTypePathValue", "0", False),
+        ("SecondFactorTypePathValue", "_search", False),
+        ("MultiFactorTypeInput", 1, True),
+        ("MultiFactorTypeInput", 2, False),
+        ("MultiFactorTypePathValue", "MULTI_FACTOR_TYPE_UNSPECIFIED", False),
+    ],
+)
+def test_type_inputs_accept_names_and_defined_numbers_only(
+    contract: Contract, schema: str, value: object, valid: bool
+) -> None:
+    errors = contract.schema_errors(f"/components/schemas/{schema}", value)
+    assert (errors == []) is valid, errors
+
+
+@pytest.mark.parametrize(
+    ("schema", "body"),
+    [
+        ("ListLoginPolicySecondFactorsResponse", {"details": {}, "result": []}),
+        ("ListLoginPolicySecondFactorsResponse", {"details": {"totalResult": "0"}}),
+        (
+            "ListLoginPolicySecondFactorsResponse",
+            {"details": {"totalResult": 1}, "result": ["SECOND_FACTOR_TYPE_OTP"]},
+        ),
+        (
+            "ListLoginPolicySecondFactorsResponse",
+            {"details": {"total_result": "1"}, "result": ["SECOND_FACTOR_TYPE_OTP"]},
+        ),
+        (
+            "ListLoginPolicySecondFactorsResponse",
+            {"details": {}, "result": ["SECOND_FACTOR_TYPE_UNSPECIFIED"]},
+        ),
+        (
+            "ListLoginPolicySecondFactorsResponse",
+            {"details": {}, "result": ["SECOND_FACTOR_TYPE_OTP", "SECOND_FACTOR_TYPE_OTP"]},
+        ),
+        ("ListLoginPolicySecondFactorsResponse", {"details": {}, "result": [1]}),
+        ("ListLoginPolicySecondFactorsResponse", {"result": ["SECOND_FACTOR_TYPE_OTP"]}),
+        ("ListDetails", {"viewTimestamp": "2026-07-10T09:01:02+00:00"}),
+        ("ListDetails", {"processedSequence": "-1"}),
+        (
+            "AddFactorToLoginPolicyResponse",
+            {
+                "details": {
+                    "sequence": "1",
+                    "changeDate": "2026-07-10T09:01:02Z",
+                    "resourceOwner": "1",
+                }
+            },
+        ),
+        (
+            "AddFactorToLoginPolicyResponse",
+            {
+                "details": {
+                    "sequence": 1,
+                    "creationDate": "2026-07-10T09:01:02Z",
+                    "resourceOwner": "1",
+                }
+            },
+        ),
+        (
+            "RemoveFactorFromLoginPolicyResponse",
+            {
+                "details": {
+                    "sequence": "1",
+                    "creationDate": "2026-07-10T09:01:02Z",
+                    "changeDate": "2026-07-10T09:01:02Z",
+                    "resourceOwner": "1",
+                }
+            },
+        ),
+        ("Status", {"code": 0, "message": "ok"}),
+        ("Status", {"code": 5, "message": "x", "details": []}),
+        ("Status", {"code": 5, "message": "x", "details": [{"id": "X-1", "message": "x"}]}),
+        ("UnauthenticatedStatus", {"code": 7, "message": "auth header missing"}),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_schemas_reject_realistic_encoding_mistakes(
+    contract: Contract, schema: str, body: dict[str, Any]
+) -> None:
+    assert contract.schema_errors(f"/components/schemas/{schema}", body) != []
+
+
+def test_uint64_fields_are_digit_strings(contract: Contract) -> None:
+    uint64 = contract.node("/components/schemas/Uint64String")
+    assert uint64["type"] == "string" and uint64["pattern"] == "^[1-9][0-9]{0,19}$"
+    for pointer in (
+        "/components/schemas/ListDetails/properties/processedSequence",
+        "/components/schemas/TotalResult/allOf/0",
+        "/components/schemas/ObjectDetails/properties/sequence/allOf/0",
+    ):
+        assert contract.node(pointer) == {"$ref": "#/components/schemas/Uint64String"}
+
+
+def test_bearer_security_applies_to_every_operation(contract: Contract) -> None:
+    scheme = contract.node("/components/securitySchemes/bearerAuth")
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    assert contract.document["security"] == [{"bearerAuth": []}]
+    for operation in contract.operations:
+        assert "security" not in contract.node(operation.pointer), operation.operation_id
