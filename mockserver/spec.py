@@ -7,7 +7,7 @@ document is read, validated and indexed in one place. This module never imports 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -91,14 +91,39 @@ class Contract:
                 format_checker=oas31_format_checker,
             )
             self._validators[schema_pointer] = validator
-        return [_describe(error) for error in validator.iter_errors(instance)]
+        return [describe_error(error) for error in validator.iter_errors(instance)]
+
+    def validator(
+        self, schema: dict[str, Any], resources: Mapping[str, Any] | None = None
+    ) -> OAS31Validator:
+        """A validator for a schema of our own that may `$ref` the contract (`urn:contract:...`)."""
+        registry = self._registry.with_resources(
+            (uri, _resource(document)) for uri, document in (resources or {}).items()
+        )
+        return OAS31Validator(schema, registry=registry, format_checker=oas31_format_checker)
+
+    def response_schema_pointer(self, operation: Operation, status: int | str) -> str | None:
+        """Where the JSON schema of `status` (or `default`) of `operation` is; None if none."""
+        responses = self.node(operation.pointer)["responses"]
+        key = str(status) if str(status) in responses else "default"
+        if key not in responses:
+            return None
+        response = responses[key]
+        base = (
+            response["$ref"].removeprefix("#")
+            if "$ref" in response
+            else f"{operation.pointer}/responses/{key}"
+        )
+        pointer = f"{base}/content/application~1json/schema"
+        try:
+            self.node(pointer)
+        except KeyError:
+            return None
+        return pointer
 
     @cached_property
     def _registry(self) -> referencing.Registry[Any]:
-        resource: referencing.Resource[Any] = referencing.Resource.from_contents(
-            self.document, default_specification=referencing.jsonschema.DRAFT202012
-        )
-        registry = referencing.Registry().with_resource(_DOCUMENT_URI, resource)
+        registry = referencing.Registry().with_resource(_DOCUMENT_URI, _resource(self.document))
         return cast("referencing.Registry[Any]", registry)  # attrs hides the type from mypy
 
     @cached_property
@@ -206,6 +231,13 @@ def _check_operation_ids(source: YamlSource) -> None:
         seen.add(operation.operation_id)
 
 
-def _describe(error: Any) -> str:
+def _resource(document: Any) -> referencing.Resource[Any]:
+    return referencing.Resource.from_contents(
+        document, default_specification=referencing.jsonschema.DRAFT202012
+    )
+
+
+def describe_error(error: Any) -> str:
+    """`/json/pointer: message` for a jsonschema validation error."""
     where = "".join(f"/{escape_pointer_token(part)}" for part in error.absolute_path)
     return f"{where or '/'}: {error.message}"

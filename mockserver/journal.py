@@ -1,0 +1,74 @@
+"""A bounded journal of recent requests: what came in, how it was answered and validated.
+
+Bearer tokens and cookies never enter it: credentials are redacted before an entry is made.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+REDACTED = "<redacted>"
+_SECRET_HEADERS = {"authorization", "cookie", "x-mock-control-token"}
+
+
+def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Headers with credentials replaced; the scheme of Authorization is kept."""
+    redacted = {}
+    for name, value in headers:
+        if name.lower() == "authorization":
+            scheme = value.split(" ", 1)[0] if " " in value else ""
+            redacted[name] = f"{scheme} {REDACTED}".strip()
+        elif name.lower() in _SECRET_HEADERS:
+            redacted[name] = REDACTED
+        else:
+            redacted[name] = value
+    return redacted
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One request and its answer."""
+
+    time: str
+    session: str
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    operation_id: str | None
+    answered_by: str
+    status: int
+    duration_ms: float
+    request_problems: list[str] = field(default_factory=list)
+    response_problems: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Journal:
+    """The last `size` entries, newest first on reading."""
+
+    def __init__(self, size: int = 500) -> None:
+        self._entries: deque[JournalEntry] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def add(self, entry: JournalEntry) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self, session: str | None = None, limit: int = 100) -> list[JournalEntry]:
+        with self._lock:
+            newest_first = reversed(self._entries)
+            chosen = [e for e in newest_first if session is None or e.session == session]
+        return chosen[:limit]
+
+    def clear(self, session: str | None = None) -> None:
+        with self._lock:
+            kept = [e for e in self._entries if session is not None and e.session != session]
+            self._entries.clear()
+            self._entries.extend(kept)
