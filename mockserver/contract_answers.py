@@ -17,8 +17,6 @@ from mockserver.spec import Contract, Operation
 from mockserver.timestamps import now_timestamp
 from mockserver.zitadel_api import RPCS, SUCCESS_HEADERS, Answer
 
-_CODE_FOR_STATUS = {500: 13, 501: 12, 503: 14, 504: 4, 429: 8, 499: 1}
-
 
 class ContractAnswers:
     """Builds answers from the contract's responses and examples."""
@@ -56,8 +54,8 @@ class ContractAnswers:
             return "200"
         if str(code) in responses:
             return str(code)
-        if code >= 400 and "default" in responses:
-            return "default"
+        if code in zitadel_errors.CODE_FOR_SERVER_FAILURE and "default" in responses:
+            return "default"  # server-side failures any operation may answer
         documented = ", ".join(responses)
         text = f"{operation.operation_id} documents no {code} response; it has {documented}"
         raise zitadel_errors.ZitadelError(12, f"mock: {text}")
@@ -84,8 +82,9 @@ class ContractAnswers:
     @staticmethod
     def _example_answer(status: int, body: Any) -> Answer:
         body = dict(body) if isinstance(body, dict) else body
-        if isinstance(body, dict) and status in _CODE_FOR_STATUS:
-            body["code"] = _CODE_FOR_STATUS[status]  # keep the gRPC code true to the status
+        if isinstance(body, dict) and status in zitadel_errors.CODE_FOR_SERVER_FAILURE:
+            # keep the gRPC code true to the status
+            body["code"] = zitadel_errors.CODE_FOR_SERVER_FAILURE[status]
         if status == 200:
             return Answer(200, body, dict(SUCCESS_HEADERS))
         headers = {"WWW-Authenticate": body["message"]} if status == 401 else {}

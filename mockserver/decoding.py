@@ -52,8 +52,8 @@ def decode_add_type(raw: bytes, kind: FactorKind) -> int:
     string nor an integral number, is a 400 from the gateway.
     """
     message = _first_json_value(raw)
-    if message is None:
-        return 0
+    if message is _EMPTY:
+        return 0  # io.EOF is ignored: an empty body is an empty message
     if not isinstance(message, dict):
         token = _json_token(message)
         raise zitadel_errors.malformed_body(f"proto: syntax error: unexpected token {token}")
@@ -74,11 +74,14 @@ def _enum_number(value: Any, kind: FactorKind) -> int:
     return int(value)
 
 
+_EMPTY = object()
+
+
 def _first_json_value(raw: bytes) -> Any:
-    """The first JSON value of the body, like Go's json.Decoder; None for an empty body."""
+    """The first JSON value of the body, like Go's json.Decoder; _EMPTY for an empty body."""
     text = raw.decode("utf-8", errors="replace").lstrip(" \t\r\n")
     if not text:
-        return None
+        return _EMPTY
     decoder = json.JSONDecoder(
         object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant
     )

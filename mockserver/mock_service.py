@@ -111,6 +111,8 @@ class MockService:
             )
         except zitadel_errors.ZitadelError as error:
             outcome.answer = Answer.from_error(error)
+            if error.message.startswith("mock:"):
+                outcome.answered_by = "mock"
         except ConnectionDropped as dropped:
             if not dropped.cut:
                 raise

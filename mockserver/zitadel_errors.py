@@ -26,6 +26,8 @@ HTTP_STATUS_FOR_CODE = {
     15: 500,  # DataLoss
     16: 401,  # Unauthenticated
 }
+# Statuses any operation may answer through its `default` response: server-side failures.
+CODE_FOR_SERVER_FAILURE = {500: 13, 501: 12, 503: 14, 504: 4, 429: 8, 499: 1}
 ERROR_DETAIL_TYPE = "type.googleapis.com/zitadel.v1.ErrorDetail"
 
 

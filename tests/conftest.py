@@ -59,3 +59,36 @@ def spec_factory(tmp_path: Path) -> Callable[..., Path]:
         return file
 
     return write
+
+
+@pytest.fixture(scope="session")
+def shared_app() -> Any:
+    from mockserver.app import create_app
+
+    return create_app(test_config={"TESTING": True, "SEED": 7})
+
+
+@pytest.fixture
+def app(shared_app: Any) -> Any:
+    """The mock with the shipped contract and fixtures, strict about its own answers, reset."""
+    service = shared_app.extensions["mockserver"]
+    service.store.reset()
+    service.journal.clear()
+    return shared_app
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+def bearer(token: str, **headers: str) -> dict[str, str]:
+    """Request headers with `Authorization: Bearer <token>` and any others."""
+    return {"Authorization": f"Bearer {token}", **headers}
+
+
+ACME = "251000000000000001"
+GLOBEX = "251000000000000002"
+INSTANCE = "250000000000000000"
+M = "/management/v1/policies/login"
+A = "/admin/v1/policies/login"

@@ -33,6 +33,16 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float) -
     raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {timeout} s")
 
 
+def wait_for_text(log: Path, text: str, timeout: float) -> str:
+    """The log's content once it contains `text` (output may lag behind the open port)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        content = log.read_text(encoding="utf-8", errors="replace")
+        if text in content or time.monotonic() > deadline:
+            return content
+        time.sleep(0.1)
+
+
 @contextmanager
 def running(
     command: Sequence[str], port: int, log: Path, *, timeout: float = 60.0

@@ -17,7 +17,7 @@ import requests
 
 from mockserver import Contract
 from tests.conftest import REPO_ROOT
-from tests.processes import free_port, running
+from tests.processes import free_port, running, wait_for_text
 
 BEARER = {"Authorization": "Bearer any-token"}
 
@@ -44,7 +44,7 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]
 
 def test_prism_starts_without_errors_or_warnings(prism: tuple[str, Path]) -> None:
     _, log = prism
-    text = log.read_text(encoding="utf-8", errors="replace")
+    text = wait_for_text(log, "Prism is listening", timeout=15)
     assert "Prism is listening" in text
     startup = text.split("Prism is listening")[0]
     assert not re.search(r"\b(error|warning|✖|⚠)", startup, re.IGNORECASE), startup
