@@ -43,5 +43,13 @@ def explain(error: Exception) -> str:
         for item in schema_errors
     ]
     head = type(error).__name__
-    reason = "; ".join(details) if details else str(cause or error).split("\n")[0]
+    reason = "; ".join(details) if details else _first_line(cause or error)
     return f"{head}: {reason}"
+
+
+def _first_line(error: BaseException) -> str:
+    try:
+        text = str(error)
+    except UnicodeDecodeError:  # openapi-core formats undecodable bodies into its message
+        text = f"{type(error).__name__} (the body is not UTF-8)"
+    return text.split("\n")[0]

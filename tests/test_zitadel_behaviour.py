@@ -271,3 +271,14 @@ def test_any_content_type_is_read_as_json(client: Any) -> None:
     )
     assert response.status_code == 200
     assert "X-Mock-Request-Violation" in response.headers  # the contract says application/json
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe", b"\x80abc", b'{"type": 1}\xff'])
+def test_undecodable_bodies_are_answered_not_crashed_on(client: Any, body: bytes) -> None:
+    response = client.post(
+        f"{M}/second_factors",
+        data=body,
+        headers=bearer("iam-owner", **{"Content-Type": "application/json"}),
+    )
+    assert response.status_code in (200, 400)
+    assert "X-Mock-Request-Violation" in response.headers
