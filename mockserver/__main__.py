@@ -26,20 +26,14 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--scenario", help="start every session in this scenario")
     parser.add_argument("--seed", type=int, help="seed for faults and dynamic answers")
     parser.add_argument("--control-token", help="require X-Mock-Control-Token on /__mock/")
-    parser.add_argument(
-        "--reload", action="store_true", help="reload when the spec or a fixture changes"
-    )
-    parser.add_argument(
-        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
-    )
+    parser.add_argument("--reload", action="store_true", help="reload when the spec or a fixture changes")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parse_arguments(argv)
-    logging.basicConfig(
-        level=arguments.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logging.basicConfig(level=arguments.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # our access log replaces it
     config = {"SCENARIO": arguments.scenario, "SEED": arguments.seed}
     if arguments.control_token:

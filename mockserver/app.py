@@ -106,9 +106,7 @@ def build_service(config: dict[str, Any], journal: Journal | None = None) -> Moc
         max_body_bytes=int(config["MAX_CONTENT_LENGTH"]),
         seed=config["SEED"],
     )
-    return MockService(
-        contract, fixtures, store, settings, journal or Journal(config["JOURNAL_SIZE"])
-    )
+    return MockService(contract, fixtures, store, settings, journal or Journal(config["JOURNAL_SIZE"]))
 
 
 def watched_files(app: Flask) -> list[Path]:
@@ -145,13 +143,9 @@ def _http_error(error: HTTPException) -> Response:
     if status in _HTTP_ERRORS:
         return error_response(_HTTP_ERRORS[status]())
     if status == 413:
-        return error_response(
-            zitadel_errors.body_too_large(current_app.config["MAX_CONTENT_LENGTH"])
-        )
+        return error_response(zitadel_errors.body_too_large(current_app.config["MAX_CONTENT_LENGTH"]))
     code = 3 if 400 <= status < 500 else 13
-    return error_response(
-        zitadel_errors.ZitadelError(code, error.description or error.name, http_status=status)
-    )
+    return error_response(zitadel_errors.ZitadelError(code, error.description or error.name, http_status=status))
 
 
 def _unexpected_error(error: Exception) -> Response:

@@ -34,9 +34,7 @@ class ContractAnswers:
             return self._dynamic_success(operation)
         examples = self._examples(operation, status_key)
         name = preferences.example or (
-            self._random.choice(list(examples))
-            if preferences.dynamic
-            else next(iter(examples), None)
+            self._random.choice(list(examples)) if preferences.dynamic else next(iter(examples), None)
         )
         if name is None or name not in examples:
             known = ", ".join(f"{key}/{example}" for key, example in self._all_examples(operation))
@@ -67,10 +65,7 @@ class ContractAnswers:
     def _examples(self, operation: Operation, status_key: str) -> dict[str, Any]:
         response = self._contract.resolve(self._responses(operation)[status_key])
         media = response.get("content", {}).get("application/json", {})
-        return {
-            name: self._contract.resolve(example)["value"]
-            for name, example in media.get("examples", {}).items()
-        }
+        return {name: self._contract.resolve(example)["value"] for name, example in media.get("examples", {}).items()}
 
     def _all_examples(self, operation: Operation) -> list[tuple[str, str]]:
         return [

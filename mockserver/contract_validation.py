@@ -38,10 +38,7 @@ def explain(error: Exception) -> str:
     """One line: the openapi-core error and the schema errors behind it, with their paths."""
     cause: Any = error.__cause__
     schema_errors = getattr(cause, "schema_errors", None) or ()
-    details = [
-        f"{'/'.join(str(part) for part in item.absolute_path) or '/'}: {item.message}"
-        for item in schema_errors
-    ]
+    details = [f"{'/'.join(str(part) for part in item.absolute_path) or '/'}: {item.message}" for item in schema_errors]
     head = type(error).__name__
     reason = "; ".join(details) if details else _first_line(cause or error)
     return f"{head}: {reason}"

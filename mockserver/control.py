@@ -53,9 +53,7 @@ def _require_control_token() -> Response | None:
     expected = current_app.config.get("CONTROL_TOKEN")
     given = request.headers.get(CONTROL_TOKEN_HEADER, "")
     if expected and not hmac.compare_digest(given.encode(), str(expected).encode()):
-        error = zitadel_errors.ZitadelError(
-            16, f"mock: the control API needs {CONTROL_TOKEN_HEADER}"
-        )
+        error = zitadel_errors.ZitadelError(16, f"mock: the control API needs {CONTROL_TOKEN_HEADER}")
         return error_response(error)
     return None
 
@@ -107,9 +105,7 @@ def journal() -> Response:
 
 @control.get("/scenarios")
 def scenarios() -> Response:
-    listed = [
-        {"name": s.name, "description": s.description} for s in _mock().fixtures.scenarios.values()
-    ]
+    listed = [{"name": s.name, "description": s.description} for s in _mock().fixtures.scenarios.values()]
     return jsonify(scenarios=listed)
 
 
@@ -132,9 +128,7 @@ def set_preferences() -> Response:
     body = _json_body()
     unknown = set(body) - set(KEYS)
     if unknown:
-        raise zitadel_errors.ZitadelError(
-            3, f"mock: unknown preferences {sorted(unknown)}; known: {list(KEYS)}"
-        )
+        raise zitadel_errors.ZitadelError(3, f"mock: unknown preferences {sorted(unknown)}; known: {list(KEYS)}")
     resolve(body)  # refuses bad values before they are kept
     _mock().store.update(_session(), lambda state: state.update(preferences=body))
     return jsonify(session=_session(), preferences=body)

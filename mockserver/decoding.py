@@ -65,9 +65,7 @@ def _enum_number(value: Any, kind: FactorKind) -> int:
         return 0
     if isinstance(value, str):
         return kind.numbers.get(value, 0)
-    integral = isinstance(value, int) or (
-        isinstance(value, float) and math.isfinite(value) and value.is_integer()
-    )
+    integral = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value) and value.is_integer())
     if isinstance(value, bool) or not integral or not _INT32[0] <= int(value) <= _INT32[1]:
         token = _json_token(value)
         raise zitadel_errors.malformed_body(f"proto: invalid value for enum field type: {token}")
@@ -82,9 +80,7 @@ def _first_json_value(raw: bytes) -> Any:
     text = raw.decode("utf-8", errors="replace").lstrip(" \t\r\n")
     if not text:
         return _EMPTY
-    decoder = json.JSONDecoder(
-        object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant
-    )
+    decoder = json.JSONDecoder(object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
     try:
         value, _ = decoder.raw_decode(text)
     except json.JSONDecodeError as error:

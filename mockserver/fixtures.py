@@ -153,9 +153,7 @@ class _Checker:
             return None
         return self.contract.response_schema_pointer(operation, status)
 
-    def _operations_for(
-        self, source: YamlSource, pointer: str, operation_id: str
-    ) -> list[Operation]:
+    def _operations_for(self, source: YamlSource, pointer: str, operation_id: str) -> list[Operation]:
         if operation_id == "*":
             return list(self.contract.operations)
         try:
@@ -189,9 +187,7 @@ def _state_world(world: dict[str, Any]) -> dict[str, Any]:
             "viewTimestamp": projection["viewTimestamp"],
         }
     if "organizations" in world:
-        state["organizations"] = {
-            org["id"]: _state_organization(org) for org in world["organizations"]
-        }
+        state["organizations"] = {org["id"]: _state_organization(org) for org in world["organizations"]}
     return state
 
 
@@ -283,9 +279,7 @@ def _load_scenario(
     responses = tuple(_canned(entry) for entry in data.get("responses", []))
     for index, canned in enumerate(responses):
         checker.check_canned(source, index, canned)
-    return Scenario(
-        file.stem, data["description"], scenario_world, responses, data.get("faults", {})
-    )
+    return Scenario(file.stem, data["description"], scenario_world, responses, data.get("faults", {}))
 
 
 def _canned(entry: dict[str, Any]) -> CannedResponse:

@@ -34,9 +34,7 @@ def list_factors(world: dict[str, Any], api: str, kind: str, org_id: str) -> dic
     return answer
 
 
-def add_factor(
-    world: dict[str, Any], api: str, kind: str, org_id: str, factor: str, now: str
-) -> dict[str, Any]:
+def add_factor(world: dict[str, Any], api: str, kind: str, org_id: str, factor: str, now: str) -> dict[str, Any]:
     """Add `factor`, or ZITADEL's 409 when it is already active on that aggregate."""
     owner_id, aggregate = _aggregate(world, api, org_id)
     factors = aggregate[FACTOR_FIELDS[kind]]
@@ -47,9 +45,7 @@ def add_factor(
     return {"details": {"sequence": str(sequence), "creationDate": now, "resourceOwner": owner_id}}
 
 
-def remove_factor(
-    world: dict[str, Any], api: str, kind: str, org_id: str, factor: str, now: str
-) -> dict[str, Any]:
+def remove_factor(world: dict[str, Any], api: str, kind: str, org_id: str, factor: str, now: str) -> dict[str, Any]:
     """Remove `factor`, or ZITADEL's 404 when that aggregate does not have it."""
     owner_id, aggregate = _aggregate(world, api, org_id)
     factors = aggregate[FACTOR_FIELDS[kind]]

@@ -106,9 +106,7 @@ class MockService:
         try:
             outcome.session = session_of(request.headers, request.cookies)
             outcome.operation, parameters = self.router.match(request.method, request.path)
-            outcome.answer, outcome.answered_by = self._answer(
-                request, outcome.operation, parameters, outcome.session
-            )
+            outcome.answer, outcome.answered_by = self._answer(request, outcome.operation, parameters, outcome.session)
         except zitadel_errors.ZitadelError as error:
             outcome.answer = Answer.from_error(error)
             if error.message.startswith("mock:"):
@@ -118,9 +116,7 @@ class MockService:
                 raise
             outcome.answered_by, outcome.dropped = "fault:drop", True
         except RequestEntityTooLarge:
-            outcome.answer = Answer.from_error(
-                zitadel_errors.body_too_large(self.settings.max_body_bytes)
-            )
+            outcome.answer = Answer.from_error(zitadel_errors.body_too_large(self.settings.max_body_bytes))
         return outcome
 
     def _answer(
@@ -143,9 +139,7 @@ class MockService:
         if preferences.overrides_answer:
             kind = "dynamic" if preferences.dynamic else "example"
             return self.answers.answer(operation, preferences), kind
-        canned = _matching_canned(
-            scenario.responses if scenario else (), operation, parameters, request
-        )
+        canned = _matching_canned(scenario.responses if scenario else (), operation, parameters, request)
         if canned is not None and scenario is not None:
             answer = Answer(canned.status, canned.body, dict(canned.headers))
             return answer, f"scenario:{scenario.name}"
@@ -153,19 +147,14 @@ class MockService:
         return self.api.call(call, session), "zitadel"
 
     def _body(self, request: Request) -> bytes:
-        if (
-            request.content_length is not None
-            and request.content_length > self.settings.max_body_bytes
-        ):
+        if request.content_length is not None and request.content_length > self.settings.max_body_bytes:
             raise RequestEntityTooLarge()
         body = request.get_data(cache=True)
         if len(body) > self.settings.max_body_bytes:
             raise RequestEntityTooLarge()
         return body
 
-    def _validate(
-        self, request: Request, response: Response, outcome: _Outcome
-    ) -> tuple[list[str], list[str]]:
+    def _validate(self, request: Request, response: Response, outcome: _Outcome) -> tuple[list[str], list[str]]:
         if outcome.operation is None or outcome.answer.status == 413:
             return [], []
         request_problems = self.validator.request_problems(request)
@@ -173,9 +162,7 @@ class MockService:
         if request_problems:
             response.headers[REQUEST_VIOLATION_HEADER] = _header_text(request_problems)
         if response_problems:
-            message = (
-                f"{outcome.operation.operation_id} {response.status_code}: {response_problems}"
-            )
+            message = f"{outcome.operation.operation_id} {response.status_code}: {response_problems}"
             if self.settings.strict_contract:
                 raise ContractViolation(message)
             access_log.error("response breaks the contract: %s", message)
@@ -270,9 +257,7 @@ def _preferred_delay(preferences: Preferences, rng: random.Random) -> float:
 
 def _drop_connection(request: Request) -> None:
     """Cut the TCP connection under the request; the client sees it closed without an answer."""
-    connection: Any = request.environ.get("werkzeug.socket") or request.environ.get(
-        "gunicorn.socket"
-    )
+    connection: Any = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
     if connection is None:
         raise ConnectionDropped(cut=False)
     try:

@@ -27,10 +27,7 @@ class Route:
     @classmethod
     def of(cls, operation: Operation) -> Route:
         parts = _PARAMETER.split(operation.path)
-        regex = "".join(
-            f"(?P<{part}>[^/]+)" if index % 2 else re.escape(part)
-            for index, part in enumerate(parts)
-        )
+        regex = "".join(f"(?P<{part}>[^/]+)" if index % 2 else re.escape(part) for index, part in enumerate(parts))
         return cls(operation, re.compile(regex))
 
 

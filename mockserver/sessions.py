@@ -29,7 +29,5 @@ def session_of(headers: _Lookup, cookies: _Lookup) -> str:
 
 def checked_session(name: str) -> str:
     if not _VALID.fullmatch(name):
-        raise zitadel_errors.ZitadelError(
-            3, f"mock: session names are 1 to 64 of A-Z a-z 0-9 . _ -, not {name[:80]!r}"
-        )
+        raise zitadel_errors.ZitadelError(3, f"mock: session names are 1 to 64 of A-Z a-z 0-9 . _ -, not {name[:80]!r}")
     return name

@@ -50,7 +50,7 @@ class Contract:
         self.source = source
         self.file = source.file
         self.document: dict[str, Any] = source.data
-        self.operations = tuple(_find_operations(self.document))
+        self.operations = tuple(find_operations(self.document))
         self._by_id = {operation.operation_id: operation for operation in self.operations}
         self._validators: dict[str, OAS31Validator] = {}
 
@@ -93,9 +93,7 @@ class Contract:
             self._validators[schema_pointer] = validator
         return [describe_error(error) for error in validator.iter_errors(instance)]
 
-    def validator(
-        self, schema: dict[str, Any], resources: Mapping[str, Any] | None = None
-    ) -> OAS31Validator:
+    def validator(self, schema: dict[str, Any], resources: Mapping[str, Any] | None = None) -> OAS31Validator:
         """A validator for a schema of our own that may `$ref` the contract (`urn:contract:...`)."""
         registry = self._registry.with_resources(
             (uri, _resource(document)) for uri, document in (resources or {}).items()
@@ -109,11 +107,7 @@ class Contract:
         if key not in responses:
             return None
         response = responses[key]
-        base = (
-            response["$ref"].removeprefix("#")
-            if "$ref" in response
-            else f"{operation.pointer}/responses/{key}"
-        )
+        base = response["$ref"].removeprefix("#") if "$ref" in response else f"{operation.pointer}/responses/{key}"
         pointer = f"{base}/content/application~1json/schema"
         try:
             self.node(pointer)
@@ -206,12 +200,10 @@ def _check_references(source: YamlSource) -> None:
         try:
             resolve_pointer(source.data, reference[1:])
         except KeyError:
-            raise SpecError(
-                source.place(f"{pointer}/$ref"), f"$ref {reference!r} leads nowhere"
-            ) from None
+            raise SpecError(source.place(f"{pointer}/$ref"), f"$ref {reference!r} leads nowhere") from None
 
 
-def _find_operations(document: dict[str, Any]) -> Iterator[Operation]:
+def find_operations(document: dict[str, Any]) -> Iterator[Operation]:
     for path, path_item in (document.get("paths") or {}).items():
         for method in HTTP_METHODS:
             if method in path_item:
@@ -222,7 +214,7 @@ def _find_operations(document: dict[str, Any]) -> Iterator[Operation]:
 
 def _check_operation_ids(source: YamlSource) -> None:
     seen: set[str] = set()
-    for operation in _find_operations(source.data):
+    for operation in find_operations(source.data):
         if not operation.operation_id:
             raise SpecError(source.place(operation.pointer), "operationId is missing")
         if operation.operation_id in seen:
@@ -232,9 +224,7 @@ def _check_operation_ids(source: YamlSource) -> None:
 
 
 def _resource(document: Any) -> referencing.Resource[Any]:
-    return referencing.Resource.from_contents(
-        document, default_specification=referencing.jsonschema.DRAFT202012
-    )
+    return referencing.Resource.from_contents(document, default_specification=referencing.jsonschema.DRAFT202012)
 
 
 def describe_error(error: Any) -> str:

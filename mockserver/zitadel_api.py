@@ -113,9 +113,7 @@ class ZitadelApi:
         change = login_policy.add_factor if plan.action == "add" else login_policy.remove_factor
         now = self._clock()
         kind = plan.kind.kind
-        body = self._store.update(
-            session, lambda state: change(state["world"], plan.api, kind, org_id, factor, now)
-        )
+        body = self._store.update(session, lambda state: change(state["world"], plan.api, kind, org_id, factor, now))
         return Answer(200, body, dict(SUCCESS_HEADERS))
 
     @staticmethod

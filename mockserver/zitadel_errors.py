@@ -34,9 +34,7 @@ ERROR_DETAIL_TYPE = "type.googleapis.com/zitadel.v1.ErrorDetail"
 class ZitadelError(Exception):
     """An error answer: a gRPC code and message, and ZITADEL's error id when it raised it."""
 
-    def __init__(
-        self, code: int, message: str, error_id: str | None = None, *, http_status: int = 0
-    ) -> None:
+    def __init__(self, code: int, message: str, error_id: str | None = None, *, http_status: int = 0) -> None:
         self.code = code
         self.message = message
         self.error_id = error_id

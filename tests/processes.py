@@ -49,9 +49,7 @@ def running(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run `command` (its output to `log`) until the block ends, then stop its process group."""
     with log.open("wb") as output:
-        process = subprocess.Popen(
-            list(command), stdout=output, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        process = subprocess.Popen(list(command), stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             wait_for_port(port, process, timeout)
             yield process

@@ -118,9 +118,7 @@ def test_exactly_the_twelve_operations(contract: Contract) -> None:
 
 
 @pytest.mark.parametrize("operation_id", sorted(EXPECTED_OPERATIONS.values()))
-def test_operation_has_zitadel_summary_tags_and_permission(
-    contract: Contract, operation_id: str
-) -> None:
+def test_operation_has_zitadel_summary_tags_and_permission(contract: Contract, operation_id: str) -> None:
     operation = contract.operation(operation_id)
     node = contract.node(operation.pointer)
     assert node["summary"] == SUMMARIES[rpc_name(operation_id)]
@@ -130,22 +128,16 @@ def test_operation_has_zitadel_summary_tags_and_permission(
 
 
 @pytest.mark.parametrize("operation_id", sorted(EXPECTED_OPERATIONS.values()))
-def test_operation_documents_exactly_zitadels_statuses(
-    contract: Contract, operation_id: str
-) -> None:
+def test_operation_documents_exactly_zitadels_statuses(contract: Contract, operation_id: str) -> None:
     responses = contract.node(contract.operation(operation_id).pointer)["responses"]
     assert set(responses) == EXPECTED_STATUSES[kind(operation_id)]
 
 
 @pytest.mark.parametrize("operation_id", sorted(EXPECTED_OPERATIONS.values()))
-def test_only_management_operations_take_the_org_header(
-    contract: Contract, operation_id: str
-) -> None:
+def test_only_management_operations_take_the_org_header(contract: Contract, operation_id: str) -> None:
     operation = contract.operation(operation_id)
     parameters = contract.node(operation.pointer).get("parameters", [])
-    headers = [
-        contract.resolve(p)["name"] for p in parameters if contract.resolve(p)["in"] == "header"
-    ]
+    headers = [contract.resolve(p)["name"] for p in parameters if contract.resolve(p)["in"] == "header"]
     assert headers == (["x-zitadel-orgid"] if operation.api == "management" else [])
 
 
@@ -186,11 +178,7 @@ def test_every_401_declares_a_required_www_authenticate_header(contract: Contrac
 )
 def test_every_reference_case_has_a_named_example_in_use(contract: Contract, example: str) -> None:
     reference = f"#/components/examples/{example}"
-    uses = [
-        p
-        for p, n in iter_nodes(contract.document)
-        if isinstance(n, dict) and n.get("$ref") == reference
-    ]
+    uses = [p for p, n in iter_nodes(contract.document) if isinstance(n, dict) and n.get("$ref") == reference]
     assert uses, f"{example} is never used"
 
 
@@ -224,9 +212,7 @@ def test_examples_are_found_for_every_operation(contract: Contract) -> None:
 
 
 def test_every_named_component_is_used(contract: Contract) -> None:
-    references = {
-        n["$ref"] for _, n in iter_nodes(contract.document) if isinstance(n, dict) and "$ref" in n
-    }
+    references = {n["$ref"] for _, n in iter_nodes(contract.document) if isinstance(n, dict) and "$ref" in n}
     for section, entries in contract.document["components"].items():
         if section == "securitySchemes":
             continue  # used by name in `security`, not by $ref
@@ -235,9 +221,7 @@ def test_every_named_component_is_used(contract: Contract) -> None:
 
 
 def test_every_ref_resolves(contract: Contract) -> None:
-    references = [
-        n["$ref"] for _, n in iter_nodes(contract.document) if isinstance(n, dict) and "$ref" in n
-    ]
+    references = [n["$ref"] for _, n in iter_nodes(contract.document) if isinstance(n, dict) and "$ref" in n]
     assert len(references) > 100
     for reference in references:
         assert contract.node(reference.removeprefix("#")) is not None, reference
@@ -353,9 +337,7 @@ def test_type_inputs_accept_names_and_defined_numbers_only(
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
-def test_schemas_reject_realistic_encoding_mistakes(
-    contract: Contract, schema: str, body: dict[str, Any]
-) -> None:
+def test_schemas_reject_realistic_encoding_mistakes(contract: Contract, schema: str, body: dict[str, Any]) -> None:
     assert contract.schema_errors(f"/components/schemas/{schema}", body) != []
 
 

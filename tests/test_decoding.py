@@ -33,9 +33,7 @@ def test_go_integers_parse_like_strconv_base_zero(text: str, number: int) -> Non
     assert parse_go_int32(text) == number
 
 
-@pytest.mark.parametrize(
-    "text", ["", " 1", "1 ", "09", "1.0", "_1", "1__0", "2147483648", "１", "one"]
-)
+@pytest.mark.parametrize("text", ["", " 1", "1 ", "09", "1.0", "_1", "1__0", "2147483648", "１", "one"])
 def test_go_integer_errors(text: str) -> None:
     assert parse_go_int32(text) is None
 
@@ -60,9 +58,7 @@ def test_factor_kinds_come_from_the_contract(contract: Contract) -> None:
         ("0", 0),
     ],
 )
-def test_path_type_accepts_names_and_defined_numbers(
-    second: FactorKind, value: str, number: int
-) -> None:
+def test_path_type_accepts_names_and_defined_numbers(second: FactorKind, value: str, number: int) -> None:
     assert decode_path_type(value, second) == number
 
 

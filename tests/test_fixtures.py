@@ -45,10 +45,7 @@ def test_shipped_fixtures_hold_the_demo_world(contract: Contract) -> None:
         "login-client",
         "outsider",
     }
-    assert (
-        fixtures.users["outsider"].organization == GLOBEX
-        and fixtures.users["outsider"].memberships == ()
-    )
+    assert fixtures.users["outsider"].organization == GLOBEX and fixtures.users["outsider"].memberships == ()
     assert set(fixtures.scenarios) == {
         "all-factors",
         "database-down",
@@ -61,10 +58,7 @@ def test_shipped_fixtures_hold_the_demo_world(contract: Contract) -> None:
 def test_scenario_world_replaces_parts_of_the_world(contract: Contract) -> None:
     fixtures = load_fixtures(REPO_ROOT / "fixtures", contract)
     world = fixtures.world_for("no-factors")
-    assert (
-        world["instance"]["secondFactors"] == []
-        and world["projection"] == fixtures.world["projection"]
-    )
+    assert world["instance"]["secondFactors"] == [] and world["projection"] == fixtures.world["projection"]
     world["instance"]["secondFactors"].append("x")
     assert fixtures.world_for("no-factors")["instance"]["secondFactors"] == []  # a copy
 
@@ -98,9 +92,7 @@ BROKEN: list[tuple[str, Breaker, str, str, int | None]] = [
     ),
     (
         "uint64 as number",
-        lambda d: edit(
-            d / "world.yaml", "processedSequence: '267831'", "processedSequence: 267831"
-        ),
+        lambda d: edit(d / "world.yaml", "processedSequence: '267831'", "processedSequence: 267831"),
         "world.yaml",
         "/world/projection/processedSequence",
         11,
@@ -128,9 +120,7 @@ BROKEN: list[tuple[str, Breaker, str, str, int | None]] = [
     ),
     (
         "duplicate key",
-        lambda d: edit(
-            d / "world.yaml", "    sequence: 12\n", "    sequence: 12\n    sequence: 13\n"
-        ),
+        lambda d: edit(d / "world.yaml", "    sequence: 12\n", "    sequence: 12\n    sequence: 13\n"),
         "world.yaml",
         "/world/instance/sequence",
         7,
@@ -188,9 +178,7 @@ BROKEN: list[tuple[str, Breaker, str, str, int | None]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "breaker", "file", "pointer", "line"), BROKEN, ids=[b[0] for b in BROKEN]
-)
+@pytest.mark.parametrize(("name", "breaker", "file", "pointer", "line"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_broken_fixture_is_refused_with_file_place_and_reason(
     contract: Contract,
     fixtures_copy: Path,

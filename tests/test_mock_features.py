@@ -17,9 +17,7 @@ LIST = f"{M}/second_factors/_search"
 
 
 def test_prefer_code_returns_the_first_example_of_that_status(client: Any) -> None:
-    response = client.post(
-        f"{M}/second_factors", json={"type": 2}, headers=bearer("acme-owner", Prefer="code=409")
-    )
+    response = client.post(f"{M}/second_factors", json={"type": 2}, headers=bearer("acme-owner", Prefer="code=409"))
     assert response.status_code == 409 and response.json["details"][0]["id"] == "Org-2B0ps"
     assert response.headers["X-Mock-Answered-By"] == "example"
     listed = client.post(LIST, headers=bearer("acme-owner")).json["result"]
@@ -45,10 +43,7 @@ def test_prefer_default_status_keeps_the_grpc_code_true(client: Any) -> None:
 def test_unknown_example_is_a_501_listing_what_exists(client: Any) -> None:
     response = client.post(LIST, headers={"Prefer": "example=nope"})
     assert response.status_code == 501
-    assert (
-        "200/withFactors" in response.json["message"]
-        and "401/authHeaderMissing" in response.json["message"]
-    )
+    assert "200/withFactors" in response.json["message"] and "401/authHeaderMissing" in response.json["message"]
 
 
 def test_undocumented_code_is_a_501(client: Any) -> None:
@@ -59,15 +54,11 @@ def test_undocumented_code_is_a_501(client: Any) -> None:
 @pytest.mark.parametrize("prefer", ["code=abc", "delay=-5", "delay=99999999", "code=42"])
 def test_bad_preferences_are_400(client: Any, prefer: str) -> None:
     response = client.post(LIST, headers=bearer("acme-owner", Prefer=prefer))
-    assert response.status_code == 400 and response.json["message"].startswith(
-        "mock: invalid preference"
-    )
+    assert response.status_code == 400 and response.json["message"].startswith("mock: invalid preference")
 
 
 def test_dynamic_answers_are_valid_and_vary(client: Any) -> None:
-    bodies = {
-        json.dumps(client.post(LIST, headers={"Prefer": "dynamic=true"}).json) for _ in range(8)
-    }
+    bodies = {json.dumps(client.post(LIST, headers={"Prefer": "dynamic=true"}).json) for _ in range(8)}
     assert len(bodies) > 1  # strict mode would have raised on an invalid one
 
 
@@ -92,10 +83,7 @@ def test_sticky_preferences_apply_to_their_session_only(client: Any) -> None:
     assert client.post(LIST, headers={"X-Mock-Session": "ui"}).status_code == 403
     assert client.post(LIST, headers=bearer("acme-owner")).status_code == 200
     client.delete("/__mock/preferences?session=ui")
-    assert (
-        client.post(LIST, headers=bearer("acme-owner", **{"X-Mock-Session": "ui"})).status_code
-        == 200
-    )
+    assert client.post(LIST, headers=bearer("acme-owner", **{"X-Mock-Session": "ui"})).status_code == 200
 
 
 def test_sticky_preferences_are_checked(client: Any) -> None:
@@ -112,9 +100,7 @@ def test_sessions_do_not_see_each_others_changes(client: Any) -> None:
         "SECOND_FACTOR_TYPE_U2F",
     ]
     assert client.post(LIST, headers=bob).json["result"] == ["SECOND_FACTOR_TYPE_OTP"]
-    assert client.post(LIST, headers=bearer("acme-owner")).json["result"] == [
-        "SECOND_FACTOR_TYPE_OTP"
-    ]
+    assert client.post(LIST, headers=bearer("acme-owner")).json["result"] == ["SECOND_FACTOR_TYPE_OTP"]
 
 
 def test_session_cookie_works_like_the_header(client: Any) -> None:
@@ -138,31 +124,10 @@ def test_reset_one_session_keeps_the_others(client: Any) -> None:
             headers=bearer("acme-owner", **{"X-Mock-Session": session}),
         )
     assert client.post("/__mock/reset?session=s1").json == {"reset": "s1"}
-    assert (
-        len(
-            client.post(LIST, headers=bearer("acme-owner", **{"X-Mock-Session": "s1"})).json[
-                "result"
-            ]
-        )
-        == 1
-    )
-    assert (
-        len(
-            client.post(LIST, headers=bearer("acme-owner", **{"X-Mock-Session": "s2"})).json[
-                "result"
-            ]
-        )
-        == 2
-    )
+    assert len(client.post(LIST, headers=bearer("acme-owner", **{"X-Mock-Session": "s1"})).json["result"]) == 1
+    assert len(client.post(LIST, headers=bearer("acme-owner", **{"X-Mock-Session": "s2"})).json["result"]) == 2
     assert client.post("/__mock/reset").json == {"reset": "all"}
-    assert (
-        len(
-            client.post(LIST, headers=bearer("acme-owner", **{"X-Mock-Session": "s2"})).json[
-                "result"
-            ]
-        )
-        == 1
-    )
+    assert len(client.post(LIST, headers=bearer("acme-owner", **{"X-Mock-Session": "s2"})).json["result"]) == 1
 
 
 def test_state_shows_the_sessions_world(client: Any) -> None:
@@ -179,9 +144,7 @@ def test_scenario_selection_changes_the_world_of_the_session(client: Any) -> Non
     listed = [s["name"] for s in client.get("/__mock/scenarios").json["scenarios"]]
     assert {"no-factors", "all-factors", "database-down", "slow-network", "flaky"} <= set(listed)
     assert client.put("/__mock/scenario?session=t", json={"name": "no-factors"}).status_code == 200
-    empty = client.post(
-        f"{A}/second_factors/_search", headers=bearer("iam-owner", **{"X-Mock-Session": "t"})
-    )
+    empty = client.post(f"{A}/second_factors/_search", headers=bearer("iam-owner", **{"X-Mock-Session": "t"}))
     assert "result" not in empty.json
     assert client.post(f"{A}/second_factors/_search", headers=bearer("iam-owner")).json["result"]
 
@@ -204,16 +167,8 @@ def test_unknown_scenario_is_404(client: Any) -> None:
 
 
 def test_error_faults_answer_documented_errors_at_the_rate(client: Any) -> None:
-    assert (
-        client.put(
-            "/__mock/faults", json={"errorRate": 1.0, "errorStatuses": [503, 409]}
-        ).status_code
-        == 200
-    )
-    answers = [
-        client.post(f"{M}/second_factors", json={"type": 2}, headers=bearer("acme-owner"))
-        for _ in range(20)
-    ]
+    assert client.put("/__mock/faults", json={"errorRate": 1.0, "errorStatuses": [503, 409]}).status_code == 200
+    answers = [client.post(f"{M}/second_factors", json={"type": 2}, headers=bearer("acme-owner")) for _ in range(20)]
     assert {a.status_code for a in answers} == {503, 409}
     assert all(a.headers["X-Mock-Answered-By"] == "fault" for a in answers)
     client.delete("/__mock/faults")
@@ -260,9 +215,7 @@ def test_journal_records_matching_validation_and_redacts_tokens(client: Any) -> 
     assert "acme-owner" not in json.dumps(entries)
 
 
-def test_access_log_has_one_line_without_tokens(
-    client: Any, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_access_log_has_one_line_without_tokens(client: Any, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="mockserver.access"):
         client.post(LIST, headers=bearer("acme-owner"))
     lines = [r.getMessage() for r in caplog.records if r.name == "mockserver.access"]
@@ -284,9 +237,7 @@ def test_cors_preflight_echoes_the_origin_and_allows_zitadel_headers(client: Any
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
     assert response.headers["Access-Control-Allow-Credentials"] == "true"
     allowed = response.headers["Access-Control-Allow-Headers"].lower()
-    assert {"authorization", "x-zitadel-orgid", "x-mock-session"} <= {
-        h.strip() for h in allowed.split(",")
-    }
+    assert {"authorization", "x-zitadel-orgid", "x-mock-session"} <= {h.strip() for h in allowed.split(",")}
 
 
 def test_cors_headers_on_answers_expose_www_authenticate(client: Any) -> None:
@@ -303,11 +254,7 @@ def test_health_and_docs(client: Any) -> None:
     health = client.get("/__mock/health").json
     assert health["status"] == "ok" and health["operations"] == 12
     page = client.get("/__mock/docs/")
-    assert (
-        page.status_code == 200
-        and b"swagger-ui-bundle.js" in page.data
-        and b"cdn" not in page.data.lower()
-    )
+    assert page.status_code == 200 and b"swagger-ui-bundle.js" in page.data and b"cdn" not in page.data.lower()
     with client.get("/__mock/docs/swagger-ui-bundle.js") as bundle:
         assert bundle.status_code == 200 and len(bundle.data) > 100_000
     assert client.get("/__mock/docs").status_code == 308
@@ -316,9 +263,7 @@ def test_health_and_docs(client: Any) -> None:
 
 
 def test_oversized_body_is_413_in_zitadels_shape(client: Any) -> None:
-    response = client.post(
-        f"{M}/second_factors", data=b"x" * (2 << 20), headers=bearer("acme-owner")
-    )
+    response = client.post(f"{M}/second_factors", data=b"x" * (2 << 20), headers=bearer("acme-owner"))
     assert response.status_code == 413
     assert response.json["code"] == 8 and "larger than" in response.json["message"]
 
@@ -326,9 +271,7 @@ def test_oversized_body_is_413_in_zitadels_shape(client: Any) -> None:
 def test_control_token_protects_the_control_api() -> None:
     client = create_app(test_config={"TESTING": True, "CONTROL_TOKEN": "s3cret"}).test_client()
     assert client.get("/__mock/health").status_code == 401
-    assert (
-        client.get("/__mock/health", headers={"X-Mock-Control-Token": "s3cret"}).status_code == 200
-    )
+    assert client.get("/__mock/health", headers={"X-Mock-Control-Token": "s3cret"}).status_code == 200
     assert client.post(LIST, headers=bearer("acme-owner")).status_code == 200  # the API stays open
 
 
@@ -339,24 +282,13 @@ def test_broken_answer_raises_in_tests_and_is_flagged_when_serving(tmp_path: Any
 
     fixtures = tmp_path / "fixtures"
     shutil.copytree(REPO_ROOT / "fixtures", fixtures)
-    world = (
-        (fixtures / "world.yaml")
-        .read_text()
-        .replace("processedSequence: '267831'", "processedSequence: '1'")
-    )
+    world = (fixtures / "world.yaml").read_text().replace("processedSequence: '267831'", "processedSequence: '1'")
     (fixtures / "world.yaml").write_text(world)
-    serving = create_app(
-        fixtures_dir=fixtures, test_config={"STRICT_CONTRACT": False}
-    ).test_client()
+    serving = create_app(fixtures_dir=fixtures, test_config={"STRICT_CONTRACT": False}).test_client()
     service = serving.application.extensions["mockserver"]
-    service.store.update(
-        "default", lambda state: state["world"]["projection"].update(viewTimestamp="yesterday")
-    )
+    service.store.update("default", lambda state: state["world"]["projection"].update(viewTimestamp="yesterday"))
     response = serving.post(LIST, headers=bearer("acme-owner"))
-    assert (
-        response.status_code == 200
-        and "viewTimestamp" in response.headers["X-Mock-Contract-Violation"]
-    )
+    assert response.status_code == 200 and "viewTimestamp" in response.headers["X-Mock-Contract-Violation"]
     strict = create_app(fixtures_dir=fixtures, test_config={"TESTING": True}).test_client()
     strict.application.extensions["mockserver"].store.update(
         "default", lambda state: state["world"]["projection"].update(viewTimestamp="yesterday")

@@ -84,30 +84,22 @@ def test_prism_answers_requests_with_bodies_from_examples(
     method, path, body = example_request(contract, operation_id)
     response = requests.request(method, url + path, json=body, headers=BEARER, timeout=10)
     assert response.status_code == 200, response.text
-    schema = contract.resolve(
-        contract.node(contract.operation(operation_id).pointer)["responses"]["200"]
-    )
+    schema = contract.resolve(contract.node(contract.operation(operation_id).pointer)["responses"]["200"])
     pointer = schema["content"]["application/json"]["schema"]["$ref"].removeprefix("#")
     assert contract.schema_errors(pointer, response.json()) == []
 
 
 @pytest.mark.parametrize("type_value", ["SECOND_FACTOR_TYPE_OTP", "1"])
-def test_prism_accepts_names_and_numbers_in_the_path(
-    prism: tuple[str, Path], type_value: str
-) -> None:
+def test_prism_accepts_names_and_numbers_in_the_path(prism: tuple[str, Path], type_value: str) -> None:
     url, _ = prism
-    response = requests.delete(
-        f"{url}/admin/v1/policies/login/second_factors/{type_value}", headers=BEARER, timeout=10
-    )
+    response = requests.delete(f"{url}/admin/v1/policies/login/second_factors/{type_value}", headers=BEARER, timeout=10)
     assert response.status_code == 200
     assert set(response.json()["details"]) == {"sequence", "changeDate", "resourceOwner"}
 
 
 def test_prism_refuses_a_missing_token_with_www_authenticate(prism: tuple[str, Path]) -> None:
     url, _ = prism
-    response = requests.post(
-        f"{url}/management/v1/policies/login/second_factors/_search", timeout=10
-    )
+    response = requests.post(f"{url}/management/v1/policies/login/second_factors/_search", timeout=10)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "auth header missing"
     assert response.json() == {"code": 16, "message": "auth header missing"}
@@ -132,6 +124,4 @@ def test_prism_serves_named_examples_on_request(prism: tuple[str, Path]) -> None
         headers={**BEARER, "Prefer": "example=empty"},
         timeout=10,
     )
-    assert response.json() == {
-        "details": {"processedSequence": "267831", "viewTimestamp": "2026-07-10T09:01:02.641Z"}
-    }
+    assert response.json() == {"details": {"processedSequence": "267831", "viewTimestamp": "2026-07-10T09:01:02.641Z"}}

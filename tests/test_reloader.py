@@ -31,9 +31,7 @@ def test_changed_fixture_is_reloaded(tmp_path: Path) -> None:
     app, world = make_app(tmp_path)
     seen = _stamps(watched_files(app))
     world.write_text(
-        world.read_text().replace(
-            "[SECOND_FACTOR_TYPE_OTP, SECOND_FACTOR_TYPE_U2F]", "[SECOND_FACTOR_TYPE_OTP_SMS]"
-        )
+        world.read_text().replace("[SECOND_FACTOR_TYPE_OTP, SECOND_FACTOR_TYPE_U2F]", "[SECOND_FACTOR_TYPE_OTP_SMS]")
     )
     touch_later(world)
     reload_once(app, seen)
@@ -44,9 +42,7 @@ def test_broken_fixture_is_refused_and_the_old_one_keeps_serving(tmp_path: Path)
     app, world = make_app(tmp_path)
     before = app.extensions["mockserver"]
     seen = _stamps(watched_files(app))
-    world.write_text(
-        world.read_text().replace("SECOND_FACTOR_TYPE_U2F]", "SECOND_FACTOR_TYPE_YUBI]")
-    )
+    world.write_text(world.read_text().replace("SECOND_FACTOR_TYPE_U2F]", "SECOND_FACTOR_TYPE_YUBI]"))
     touch_later(world)
     reload_once(app, seen)
     assert app.extensions["mockserver"] is before

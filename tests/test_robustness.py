@@ -47,9 +47,7 @@ bodies = st.one_of(
 targets = st.one_of(
     st.sampled_from(OPERATIONS),
     st.sampled_from(OPERATIONS),
-    st.tuples(
-        st.sampled_from(METHODS), st.sampled_from(OTHER_PATHS + [path for _, path in OPERATIONS])
-    ),
+    st.tuples(st.sampled_from(METHODS), st.sampled_from(OTHER_PATHS + [path for _, path in OPERATIONS])),
 )
 requests = st.fixed_dictionaries(
     {
@@ -58,22 +56,12 @@ requests = st.fixed_dictionaries(
             st.sampled_from(["1", "0", "SECOND_FACTOR_TYPE_OTP", "0x1"]),
             st.text(min_size=1, max_size=30),
         ),
-        "Authorization": st.one_of(
-            st.none(), header_value, st.sampled_from(["Bearer iam-owner", "Bearer acme-owner"])
-        ),
-        "x-zitadel-orgid": st.one_of(
-            st.none(), header_value, st.sampled_from(["251000000000000001", "1"])
-        ),
-        "Prefer": st.one_of(
-            st.none(), header_value, st.sampled_from(["code=404", "dynamic=true", "example=empty"])
-        ),
+        "Authorization": st.one_of(st.none(), header_value, st.sampled_from(["Bearer iam-owner", "Bearer acme-owner"])),
+        "x-zitadel-orgid": st.one_of(st.none(), header_value, st.sampled_from(["251000000000000001", "1"])),
+        "Prefer": st.one_of(st.none(), header_value, st.sampled_from(["code=404", "dynamic=true", "example=empty"])),
         "X-Mock-Session": st.one_of(st.none(), header_value),
-        "Content-Type": st.sampled_from(
-            [None, "application/json", "text/plain", "application/json; charset=latin-1"]
-        ),
-        "query": st.dictionaries(
-            st.sampled_from(["__code", "__example", "__dynamic", "x"]), header_value, max_size=2
-        ),
+        "Content-Type": st.sampled_from([None, "application/json", "text/plain", "application/json; charset=latin-1"]),
+        "query": st.dictionaries(st.sampled_from(["__code", "__example", "__dynamic", "x"]), header_value, max_size=2),
         "body": bodies,
     }
 )
@@ -92,12 +80,8 @@ def test_no_request_gets_a_500_or_a_non_json_error(client: Any, request: dict[st
     headers = {name: request[name] for name in HEADERS if request[name] is not None}
     method, template = request["target"]
     path = template.replace("{type}", quote(request["type"], safe=""))
-    response = client.open(
-        path, method=method, headers=headers, query_string=request["query"], data=request["body"]
-    )
-    asked_for_an_answer = request["Prefer"] is not None or any(
-        key.startswith("__") for key in request["query"]
-    )
+    response = client.open(path, method=method, headers=headers, query_string=request["query"], data=request["body"])
+    asked_for_an_answer = request["Prefer"] is not None or any(key.startswith("__") for key in request["query"])
     assert response.status_code < 500 or asked_for_an_answer, response.data
     if response.status_code >= 400 and method != "HEAD":
         body = response.json

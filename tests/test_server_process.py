@@ -66,16 +66,11 @@ def test_server_binds_loopback_only(server: tuple[str, Path]) -> None:
 def test_dropped_connection_fault_closes_the_socket(server: tuple[str, Path]) -> None:
     url, _ = server
     headers = {"Authorization": "Bearer acme-owner", "X-Mock-Session": "drop-test"}
-    requests.put(
-        f"{url}/__mock/faults", json={"dropRate": 1.0}, headers=headers, timeout=10
-    ).raise_for_status()
+    requests.put(f"{url}/__mock/faults", json={"dropRate": 1.0}, headers=headers, timeout=10).raise_for_status()
     with pytest.raises(requests.ConnectionError):
         requests.post(f"{url}{M}/second_factors/_search", headers=headers, timeout=10)
     requests.delete(f"{url}/__mock/faults", headers=headers, timeout=10).raise_for_status()
-    assert (
-        requests.post(f"{url}{M}/second_factors/_search", headers=headers, timeout=10).status_code
-        == 200
-    )
+    assert requests.post(f"{url}{M}/second_factors/_search", headers=headers, timeout=10).status_code == 200
 
 
 def test_bad_fixture_stops_start_up_with_place_and_reason(tmp_path: Path) -> None:
@@ -85,9 +80,7 @@ def test_bad_fixture_stops_start_up_with_place_and_reason(tmp_path: Path) -> Non
     fixtures = tmp_path / "fixtures"
     shutil.copytree(REPO_ROOT / "fixtures", fixtures)
     world = fixtures / "world.yaml"
-    world.write_text(
-        world.read_text().replace("[SECOND_FACTOR_TYPE_OTP]", "[TOTP]"), encoding="utf-8"
-    )
+    world.write_text(world.read_text().replace("[SECOND_FACTOR_TYPE_OTP]", "[TOTP]"), encoding="utf-8")
     result = subprocess.run(
         [
             sys.executable,

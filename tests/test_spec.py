@@ -113,9 +113,7 @@ def test_missing_operation_id_is_refused(spec_factory: Callable[..., Path]) -> N
 
 def test_resolve_follows_chains_of_refs(spec_factory: Callable[..., Path]) -> None:
     document = minimal_document()
-    document["components"] = {
-        "schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"type": "string"}}
-    }
+    document["components"] = {"schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"type": "string"}}}
     contract = load_spec(spec_factory(document))
     assert contract.resolve({"$ref": "#/components/schemas/A"}) == {"type": "string"}
 

@@ -44,9 +44,7 @@ def test_concurrent_updates_lose_nothing() -> None:
 
     def bump() -> None:
         for _ in range(200):
-            store.update(
-                "a", lambda state: state["world"].update(count=state["world"]["count"] + 1)
-            )
+            store.update("a", lambda state: state["world"].update(count=state["world"]["count"] + 1))
 
     threads = [threading.Thread(target=bump) for _ in range(8)]
     for thread in threads:

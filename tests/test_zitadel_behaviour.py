@@ -25,9 +25,7 @@ def test_acme_second_factors_are_listed_exactly_as_zitadel_writes_them(client: A
 
 def test_empty_list_omits_result_and_total(client: Any) -> None:
     response = client.post(f"{M}/auth_factors/_search", headers=bearer("acme-owner"))
-    assert response.json == {
-        "details": {"processedSequence": "267831", "viewTimestamp": "2026-07-10T09:01:02.641Z"}
-    }
+    assert response.json == {"details": {"processedSequence": "267831", "viewTimestamp": "2026-07-10T09:01:02.641Z"}}
 
 
 def test_org_without_custom_policy_lists_the_instance_default(client: Any) -> None:
@@ -43,9 +41,7 @@ def test_admin_lists_the_instance_default(client: Any) -> None:
 
 def test_list_ignores_any_body(client: Any) -> None:
     for body in (b"not json at all", b"[1,2", b'{"query": {"limit": 1}}'):
-        response = client.post(
-            f"{M}/second_factors/_search", data=body, headers=bearer("acme-owner")
-        )
+        response = client.post(f"{M}/second_factors/_search", data=body, headers=bearer("acme-owner"))
         assert response.status_code == 200 and response.json["result"] == [OTP]
 
 
@@ -64,29 +60,20 @@ def test_add_then_list_shows_the_factor_in_added_order(client: Any) -> None:
 
 
 def test_add_details_have_creation_date_and_org_owner(client: Any) -> None:
-    details = client.post(
-        f"{M}/multi_factors", json={"type": PASSKEY}, headers=bearer("acme-owner")
-    ).json["details"]
+    details = client.post(f"{M}/multi_factors", json={"type": PASSKEY}, headers=bearer("acme-owner")).json["details"]
     assert set(details) == {"sequence", "creationDate", "resourceOwner"}
     assert details["sequence"] == "5" and details["resourceOwner"] == ACME
 
 
 def test_remove_details_have_change_date_and_instance_owner(client: Any) -> None:
-    details = client.delete(f"{A}/second_factors/{U2F}", headers=bearer("iam-owner")).json[
-        "details"
-    ]
+    details = client.delete(f"{A}/second_factors/{U2F}", headers=bearer("iam-owner")).json["details"]
     assert set(details) == {"sequence", "changeDate", "resourceOwner"}
     assert details["sequence"] == "13" and details["resourceOwner"] == INSTANCE
 
 
 def test_sequences_grow_per_aggregate(client: Any) -> None:
-    org = [
-        client.post(f"{M}/second_factors", json={"type": t}, headers=bearer("acme-owner")).json
-        for t in (2, 3)
-    ]
-    instance = client.post(
-        f"{A}/second_factors", json={"type": 3}, headers=bearer("iam-owner")
-    ).json
+    org = [client.post(f"{M}/second_factors", json={"type": t}, headers=bearer("acme-owner")).json for t in (2, 3)]
+    instance = client.post(f"{A}/second_factors", json={"type": 3}, headers=bearer("iam-owner")).json
     assert [o["details"]["sequence"] for o in org] == ["5", "6"]
     assert instance["details"]["sequence"] == "13"
 
@@ -105,19 +92,14 @@ def test_admin_duplicate_message_is_the_untranslated_key(client: Any) -> None:
 
 def test_remove_then_list_no_longer_shows_it_and_a_second_remove_is_404(client: Any) -> None:
     assert client.delete(f"{M}/second_factors/1", headers=bearer("acme-owner")).status_code == 200
-    assert (
-        "result"
-        not in client.post(f"{M}/second_factors/_search", headers=bearer("acme-owner")).json
-    )
+    assert "result" not in client.post(f"{M}/second_factors/_search", headers=bearer("acme-owner")).json
     again = client.delete(f"{M}/second_factors/{OTP}", headers=bearer("acme-owner"))
     assert again.status_code == 404 and again.json["details"][0]["id"] == "Org-3M9od"
 
 
 def test_add_on_org_without_policy_is_recorded_but_lists_keep_the_default(client: Any) -> None:
     headers = bearer("iam-owner", **{"x-zitadel-orgid": GLOBEX})
-    added = client.post(
-        f"{M}/second_factors", json={"type": "SECOND_FACTOR_TYPE_OTP_EMAIL"}, headers=headers
-    )
+    added = client.post(f"{M}/second_factors", json={"type": "SECOND_FACTOR_TYPE_OTP_EMAIL"}, headers=headers)
     assert added.status_code == 200 and added.json["details"]["resourceOwner"] == GLOBEX
     assert client.post(f"{M}/second_factors/_search", headers=headers).json["result"] == [OTP, U2F]
     assert client.post(f"{M}/second_factors", json={"type": 3}, headers=headers).status_code == 409
@@ -131,12 +113,7 @@ def test_removing_a_default_factor_from_an_org_without_policy_is_404(client: Any
 
 
 def test_numbers_are_accepted_where_names_are(client: Any) -> None:
-    assert (
-        client.post(
-            f"{A}/second_factors", json={"type": 5}, headers=bearer("iam-owner")
-        ).status_code
-        == 200
-    )
+    assert client.post(f"{A}/second_factors", json={"type": 5}, headers=bearer("iam-owner")).status_code == 200
     listed = client.post(f"{A}/second_factors/_search", headers=bearer("iam-owner")).json["result"]
     assert listed[-1] == "SECOND_FACTOR_TYPE_RECOVERY_CODES"
     assert client.delete(f"{A}/second_factors/5", headers=bearer("iam-owner")).status_code == 200
@@ -152,9 +129,7 @@ def test_numbers_are_accepted_where_names_are(client: Any) -> None:
         ({"type": 7}, "value must be one of the defined enum values"),
     ],
 )
-def test_unspecified_or_unknown_types_are_400(
-    client: Any, body: dict[str, Any], message: str
-) -> None:
+def test_unspecified_or_unknown_types_are_400(client: Any, body: dict[str, Any], message: str) -> None:
     response = client.post(f"{M}/second_factors", json=body, headers=bearer("acme-owner"))
     assert response.status_code == 400
     assert response.json == {
@@ -178,9 +153,7 @@ def test_missing_token_is_401_with_www_authenticate(client: Any) -> None:
     assert response.headers["WWW-Authenticate"] == "auth header missing"
 
 
-@pytest.mark.parametrize(
-    "header", ["bearer acme-owner", "Basic YWNtZQ==", "acme-owner", "Bearer a Bearer b"]
-)
+@pytest.mark.parametrize("header", ["bearer acme-owner", "Basic YWNtZQ==", "acme-owner", "Bearer a Bearer b"])
 def test_header_without_exact_bearer_prefix_is_invalid(client: Any, header: str) -> None:
     response = client.post(f"{M}/second_factors/_search", headers={"Authorization": header})
     assert response.status_code == 401

@@ -39,9 +39,7 @@ CATALOG = [
 
 
 @pytest.mark.parametrize(("error", "example"), CATALOG, ids=[name for _, name in CATALOG])
-def test_error_body_equals_the_contract_example(
-    contract: Contract, error: errors.ZitadelError, example: str
-) -> None:
+def test_error_body_equals_the_contract_example(contract: Contract, error: errors.ZitadelError, example: str) -> None:
     assert error.body() == contract.node(f"/components/examples/{example}/value")
 
 
@@ -54,9 +52,7 @@ def test_http_status_follows_the_grpc_code(code: int, status: int) -> None:
 
 
 def test_only_401_repeats_the_message_in_www_authenticate() -> None:
-    assert errors.invalid_token().headers() == {
-        "WWW-Authenticate": "Errors.Token.Invalid (AUTH-7fs1e)"
-    }
+    assert errors.invalid_token().headers() == {"WWW-Authenticate": "Errors.Token.Invalid (AUTH-7fs1e)"}
     assert errors.no_matching_permissions().headers() == {}
 
 

@@ -1,0 +1,90 @@
+"""`contract-tests run`: the contract suite against any base URL, as one command.
+
+It only builds pytest's arguments (the same suite `pytest --base-url` runs) and turns pytest's
+exit code into ours: 0 the target keeps the contract, 1 it breaks it, 2 usage error or
+unreachable target. The token goes to the suite through the environment, never the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+import requests
+
+from contract_tests.target import TOKEN_VARIABLE
+
+SUITE = Path(__file__).resolve().parent
+EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="contract-tests", description=__doc__.splitlines()[0])
+    commands = root.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="test a server against openapi.yaml")
+    run.add_argument("--base-url", help="the server (default: the mock, in-process)")
+    run.add_argument("--token", help=f"bearer token; or set ${TOKEN_VARIABLE} (never printed)")
+    run.add_argument("--org-id", help="organization for Management calls; should have a custom login policy")
+    run.add_argument("--api", choices=["management", "admin", "all"], default="all")
+    run.add_argument("--read-only", action="store_true", help="run only what cannot change state")
+    run.add_argument("--max-examples", type=int, default=25, help="generated cases per operation (default 25)")
+    run.add_argument("--seed", type=int, default=20261128, help="seed, for a reproducible run")
+    run.add_argument("--junit-xml", help="write a JUnit XML report here")
+    run.add_argument("-k", dest="keyword", help="only tests matching this pytest expression")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        arguments = parser().parse_args(argv)
+    except SystemExit as stop:
+        return EXIT_OK if stop.code == 0 else EXIT_USAGE
+    return run(arguments)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    token = arguments.token or os.environ.get(TOKEN_VARIABLE)
+    if arguments.base_url:
+        if not token:
+            print(f"contract-tests: --base-url needs a token (--token or ${TOKEN_VARIABLE})", file=sys.stderr)
+            return EXIT_USAGE
+        problem = unreachable(arguments.base_url)
+        if problem:
+            print(f"contract-tests: cannot reach {arguments.base_url}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+    if token:
+        os.environ[TOKEN_VARIABLE] = token
+    code = pytest.main(pytest_arguments(arguments))
+    if code == pytest.ExitCode.OK:
+        return EXIT_OK
+    return EXIT_BROKEN if code == pytest.ExitCode.TESTS_FAILED else EXIT_USAGE
+
+
+def pytest_arguments(arguments: argparse.Namespace) -> list[str]:
+    """The pytest command line for these options (no token in it)."""
+    args = [str(SUITE), "-p", "contract_tests.plugin", "-c", str(SUITE / "pytest.ini"), "--rootdir", str(SUITE)]
+    args += ["-p", "no:cacheprovider", "--max-examples", str(arguments.max_examples), "--seed", str(arguments.seed)]
+    args += ["--api", arguments.api, "-rfE", "--tb=short"]
+    for option, value in (("--base-url", arguments.base_url), ("--org-id", arguments.org_id)):
+        if value:
+            args += [option, value]
+    if arguments.read_only:
+        args.append("--read-only")
+    if arguments.junit_xml:
+        args.append(f"--junitxml={arguments.junit_xml}")
+    if arguments.keyword:
+        args += ["-k", arguments.keyword]
+    return args
+
+
+def unreachable(base_url: str) -> str | None:
+    """Why nothing answers at `base_url` (any HTTP answer will do), or None."""
+    try:
+        requests.get(base_url, timeout=10)
+    except requests.RequestException as error:
+        return type(error).__name__
+    return None

@@ -1,0 +1,25 @@
+"""Property-based: every operation, positive and negative data, all checks (schemathesis)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+
+import contract_tests.checks  # noqa: F401  (registers the ZITADEL checks)
+from contract_tests.safety import ChangeLog
+
+schema = schemathesis.pytest.from_fixture("contract_schema")
+
+
+@schema.parametrize()
+def test_operation_keeps_the_contract(case: Any, change_log: ChangeLog) -> None:
+    response = case.call()
+    path_type = (case.path_parameters or {}).get("type")
+    change_log.record(
+        case.operation.definition.raw.get("operationId", ""),
+        response.status_code,
+        case.body,
+        path_type,
+    )
+    case.validate_response(response)

@@ -1,0 +1,264 @@
+"""Deliberately broken servers: the mock wrapped in a WSGI layer that adds one realistic bug.
+
+The contract suite must fail each of them, by the check meant for that bug
+(tests/test_suite_has_teeth.py), while it passes against the mock itself.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from mockserver.app import create_app
+
+Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Change = Callable[[Request, Response], Response | None]
+LIST = re.compile(r"/_search$")
+ADD = re.compile(r"/(second|multi)_factors$")
+REMOVE = re.compile(r"/(second|multi)_factors/[^/]+$")
+
+
+def _wrap(
+    before: Callable[[Request], Response | None] | None = None, after: Change | None = None
+) -> Callable[[], Wsgi]:
+    """A factory for the mock with `before` (may answer instead) and `after` (may rewrite)."""
+
+    def factory() -> Wsgi:
+        inner = create_app(test_config={"STRICT_CONTRACT": False})
+
+        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            body = Request(environ).get_data()
+            environ["wsgi.input"] = io.BytesIO(body)
+            request = Request(environ)
+            response = before(request) if before else None
+            if response is None:
+                environ["wsgi.input"] = io.BytesIO(body)
+                response = Response.from_app(inner, environ)
+                response = (after(request, response) if after else None) or response
+            return response(environ, start_response)
+
+        return app
+
+    return factory
+
+
+def _json(response: Response) -> Any:
+    try:
+        return json.loads(response.get_data())
+    except ValueError:
+        return None
+
+
+def _with_body(response: Response, body: Any) -> Response:
+    response.set_data(json.dumps(body))
+    return response
+
+
+# Wrong encodings -----------------------------------------------------------------------------------
+
+
+def _total_as_number(request: Request, response: Response) -> Response | None:
+    body = _json(response)
+    if LIST.search(request.path) and response.status_code == 200 and "totalResult" in body["details"]:
+        body["details"]["totalResult"] = int(body["details"]["totalResult"])
+        return _with_body(response, body)
+    return None
+
+
+def _proto_names(request: Request, response: Response) -> Response | None:
+    body = _json(response)
+    if LIST.search(request.path) and response.status_code == 200:
+        details = body["details"]
+        renamed = {
+            "total_result": "totalResult",
+            "processed_sequence": "processedSequence",
+            "view_timestamp": "viewTimestamp",
+        }
+        body["details"] = {proto: details[camel] for proto, camel in renamed.items() if camel in details}
+        return _with_body(response, body)
+    return None
+
+
+def _empty_list_as_array(request: Request, response: Response) -> Response | None:
+    body = _json(response)
+    if LIST.search(request.path) and response.status_code == 200 and "result" not in body:
+        body["result"] = []
+        body["details"]["totalResult"] = "0"
+        return _with_body(response, body)
+    return None
+
+
+def _timestamps_with_offset(request: Request, response: Response) -> Response | None:
+    if response.status_code == 200:
+        response.set_data(re.sub(rb'(\d{2}:\d{2}:\d{2}(?:\.\d+)?)Z"', rb'\1+00:00"', response.get_data()))
+        return response
+    return None
+
+
+# Wrong counts and shapes ---------------------------------------------------------------------------
+
+
+def _total_counts_everything(request: Request, response: Response) -> Response | None:
+    body = _json(response)
+    if LIST.search(request.path) and response.status_code == 200:
+        body["details"]["totalResult"] = "5"
+        return _with_body(response, body)
+    return None
+
+
+def _problem_json_errors(request: Request, response: Response) -> Response | None:
+    if response.status_code >= 400:
+        body = _json(response) or {}
+        problem = {"type": "about:blank", "title": body.get("message", ""), "status": response.status_code}
+        response.content_type = "application/problem+json"
+        return _with_body(response, problem)
+    return None
+
+
+def _no_www_authenticate(request: Request, response: Response) -> Response | None:
+    if response.status_code == 401:
+        del response.headers["WWW-Authenticate"]
+        return response
+    return None
+
+
+def _owner_is_instance(request: Request, response: Response) -> Response | None:
+    body = _json(response)
+    if request.path.startswith("/management/") and not LIST.search(request.path) and response.status_code == 200:
+        body["details"]["resourceOwner"] = "250000000000000000"
+        return _with_body(response, body)
+    return None
+
+
+# Wrong statuses ------------------------------------------------------------------------------------
+
+
+def _conflict_as_400(request: Request, response: Response) -> Response | None:
+    if response.status_code == 409:
+        response.status_code = 400
+        return _with_body(response, {**_json(response), "code": 3})
+    return None
+
+
+def _wrong_method_is_404(request: Request, response: Response) -> Response | None:
+    if response.status_code == 405:
+        response.status_code = 404
+        return _with_body(response, {"code": 5, "message": "Not Found"})
+    return None
+
+
+def _remove_absent_is_200(request: Request, response: Response) -> Response | None:
+    if REMOVE.search(request.path) and response.status_code == 404 and "AUTHZ" not in response.get_data(as_text=True):
+        response.status_code = 200
+        details = {"sequence": "1", "changeDate": "2026-01-01T00:00:00Z", "resourceOwner": "251000000000000001"}
+        return _with_body(response, {"details": details})
+    return None
+
+
+# Missing checks ------------------------------------------------------------------------------------
+
+
+def _accept_any_token(request: Request) -> Response | None:
+    request.environ["HTTP_AUTHORIZATION"] = "Bearer iam-owner"
+    return None
+
+
+def _ignore_org_header(request: Request) -> Response | None:
+    request.environ.pop("HTTP_X_ZITADEL_ORGID", None)
+    return None
+
+
+def _list_reads_body(request: Request) -> Response | None:
+    if LIST.search(request.path) and request.get_data():
+        try:
+            json.loads(request.get_data())
+        except ValueError:
+            return Response(json.dumps({"code": 3, "message": "invalid JSON"}), 400, content_type="application/json")
+    return None
+
+
+def _accept_unspecified(request: Request) -> Response | None:
+    if ADD.search(request.path) and request.method == "POST":
+        try:
+            body = json.loads(request.get_data() or b"{}")
+        except ValueError:
+            return None
+        if isinstance(body, dict) and body.get("type") in (0, None):
+            details = {"sequence": "1", "creationDate": "2026-01-01T00:00:00Z", "resourceOwner": "251000000000000001"}
+            return Response(json.dumps({"details": details}), 200, content_type="application/json")
+    return None
+
+
+def _names_only(request: Request) -> Response | None:
+    if ADD.search(request.path) and request.method == "POST":
+        try:
+            body = json.loads(request.get_data())
+        except ValueError:
+            return None
+        if isinstance(body, dict) and isinstance(body.get("type"), int) and body["type"] != 0:
+            return Response(
+                json.dumps({"code": 3, "message": "type must be a name"}), 400, content_type="application/json"
+            )
+    return None
+
+
+# State not kept ------------------------------------------------------------------------------------
+
+
+def _stateless(request: Request) -> Response | None:
+    """Like a spec-driven mock: every change 'succeeds', nothing changes."""
+    if (
+        request.method == "POST"
+        and ADD.search(request.path)
+        or request.method == "DELETE"
+        and REMOVE.search(request.path)
+    ):
+        field = "creationDate" if request.method == "POST" else "changeDate"
+        details = {"sequence": "7", field: "2026-01-01T00:00:00Z", "resourceOwner": "251000000000000001"}
+        if request.headers.get("Authorization") != "Bearer iam-owner":
+            return None  # let auth errors through, so only the missing state shows
+        return Response(json.dumps({"details": details}), 200, content_type="application/json")
+    return None
+
+
+def _sequence_constant(request: Request, response: Response) -> Response | None:
+    body = _json(response)
+    if response.status_code == 200 and not LIST.search(request.path) and isinstance(body, dict):
+        body["details"]["sequence"] = "1"
+        return _with_body(response, body)
+    return None
+
+
+# Crashes -------------------------------------------------------------------------------------------
+
+
+def _crash_on_non_ascii(request: Request) -> Response | None:
+    if any(byte > 127 for byte in request.get_data()):
+        return Response("Internal Server Error", 500, content_type="text/plain")
+    return None
+
+
+total_as_number = _wrap(after=_total_as_number)
+proto_field_names = _wrap(after=_proto_names)
+empty_list_as_array = _wrap(after=_empty_list_as_array)
+timestamps_with_offset = _wrap(after=_timestamps_with_offset)
+total_counts_everything = _wrap(after=_total_counts_everything)
+problem_json_errors = _wrap(after=_problem_json_errors)
+no_www_authenticate = _wrap(after=_no_www_authenticate)
+owner_is_instance = _wrap(after=_owner_is_instance)
+conflict_as_400 = _wrap(after=_conflict_as_400)
+wrong_method_is_404 = _wrap(after=_wrong_method_is_404)
+remove_absent_is_200 = _wrap(after=_remove_absent_is_200)
+accept_any_token = _wrap(before=_accept_any_token)
+ignore_org_header = _wrap(before=_ignore_org_header)
+list_reads_body = _wrap(before=_list_reads_body)
+accept_unspecified = _wrap(before=_accept_unspecified)
+names_only = _wrap(before=_names_only)
+stateless = _wrap(before=_stateless)
+sequence_constant = _wrap(after=_sequence_constant)
+crash_on_non_ascii = _wrap(before=_crash_on_non_ascii)
