@@ -27,6 +27,7 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="test a server against openapi.yaml")
     run.add_argument("--base-url", help="the server (default: the mock, in-process)")
+    run.add_argument("--app", help="instead of a URL, a WSGI app factory in this process (module:function)")
     run.add_argument("--token", help=f"bearer token; or set ${TOKEN_VARIABLE} (never printed)")
     run.add_argument("--org-id", help="organization for Management calls; should have a custom login policy")
     run.add_argument("--api", choices=["management", "admin", "all"], default="all")
@@ -69,7 +70,7 @@ def pytest_arguments(arguments: argparse.Namespace) -> list[str]:
     args = [str(SUITE), "-p", "contract_tests.plugin", "-c", str(SUITE / "pytest.ini"), "--rootdir", str(SUITE)]
     args += ["-p", "no:cacheprovider", "--max-examples", str(arguments.max_examples), "--seed", str(arguments.seed)]
     args += ["--api", arguments.api, "-rfE", "--tb=short"]
-    for option, value in (("--base-url", arguments.base_url), ("--org-id", arguments.org_id)):
+    for option, value in (("--base-url", arguments.base_url), ("--org-id", arguments.org_id), ("--app", arguments.app)):
         if value:
             args += [option, value]
     if arguments.read_only:

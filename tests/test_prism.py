@@ -125,3 +125,27 @@ def test_prism_serves_named_examples_on_request(prism: tuple[str, Path]) -> None
         timeout=10,
     )
     assert response.json() == {"details": {"processedSequence": "267831", "viewTimestamp": "2026-07-10T09:01:02.641Z"}}
+
+
+def test_contract_suite_fails_prism_where_a_stateless_mock_must(prism: tuple[str, Path]) -> None:
+    """Prism keeps no state, takes any token and answers problem+json: the suite says so."""
+    import subprocess
+    import sys
+
+    url, _ = prism
+    expected_failures = [
+        "test_add_then_list_shows_the_factor[admin-second]",
+        "test_second_add_is_409[admin-second]",
+        "test_invalid_token_is_401_with_www_authenticate[admin]",
+        "test_other_methods_are_405[admin]",
+        "test_unknown_paths_are_404[admin]",
+    ]
+    selection = "add_then_list or second_add or invalid_token or other_methods or unknown_paths or list_is_consistent"
+    command = [sys.executable, "-m", "contract_tests", "run", "--base-url", url, "--api", "admin", "-k", selection]
+    result = subprocess.run(
+        command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "CONTRACT_TOKEN": "any"}
+    )
+    assert result.returncode == 1, result.stdout[-3000:]
+    for test in expected_failures:
+        assert f"FAILED contract_tests/test_examples.py::{test}" in result.stdout or test in result.stdout, test
+    assert "test_list_is_consistent" not in result.stdout.split("short test summary info")[1]
