@@ -35,7 +35,10 @@ def explain(expected: str, reply: Reply) -> str:
     """The three parts of every failure: expected, got, how to reproduce."""
     body = reply.body[:500].decode("utf-8", errors="replace")
     headers = ", ".join(f"{k}: {v}" for k, v in reply.headers.items() if k in _SHOWN_HEADERS)
-    return f"expected: {expected}\ngot: {reply.status} {body}\nheaders: {headers or '-'}\nreproduce: {reply.curl}"
+    return (
+        f"request: {reply.request}\nexpected: {expected}\ngot: {reply.status} {body}\n"
+        f"headers: {headers or '-'}\nreproduce: {reply.curl}"
+    )
 
 
 _SHOWN_HEADERS = {"content-type", "www-authenticate"}

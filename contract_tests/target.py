@@ -29,6 +29,7 @@ class Reply:
     headers: Mapping[str, str]
     body: bytes
     curl: str = ""
+    request: str = ""
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -120,4 +121,4 @@ class Target:
             body = json.dumps(json_body).encode()
             headers.setdefault("Content-Type", "application/json")
         reply = self.client.send(method, path, headers, body)
-        return replace(reply, curl=curl(method, self.url_base + path, headers, body))
+        return replace(reply, curl=curl(method, self.url_base + path, headers, body), request=f"{method} {path}")

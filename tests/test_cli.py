@@ -67,6 +67,7 @@ def test_conforming_server_is_exit_0_and_the_token_is_never_printed(live_mock: s
 def test_broken_server_is_exit_1_with_expected_got_and_curl() -> None:
     result = run_cli("--app", "tests.broken_servers:conflict_as_400", "--max-examples", "5", "-k", "second_add")
     assert result.returncode == 1
+    assert "request: POST /management/v1/policies/login/second_factors" in result.stdout
     assert "expected: 409 with gRPC code 6" in result.stdout
     assert "got: 400" in result.stdout
     assert 'reproduce: curl -sS -X POST -H "Authorization: Bearer $CONTRACT_TOKEN"' in result.stdout
