@@ -1,8 +1,9 @@
-"""`contract-tests run`: the contract suite against any base URL, as one command.
+"""`contract-tests`: run the contract suite against a server, and review the contract.
 
-It only builds pytest's arguments (the same suite `pytest --base-url` runs) and turns pytest's
+`run` only builds pytest's arguments (the same suite `pytest --base-url` runs) and turns pytest's
 exit code into ours: 0 the target keeps the contract, 1 it breaks it, 2 usage error or
 unreachable target. The token goes to the suite through the environment, never the command line.
+`lint`, `fixtures`, `diff` and `compare` review the contract: 0 clean, 1 problems, 2 usage error.
 """
 
 from __future__ import annotations
@@ -36,6 +37,22 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=20261128, help="seed, for a reproducible run")
     run.add_argument("--junit-xml", help="write a JUnit XML report here")
     run.add_argument("-k", dest="keyword", help="only tests matching this pytest expression")
+    lint = commands.add_parser("lint", help="check openapi.yaml: validity and this API's rules")
+    lint.add_argument("spec", nargs="?", help="the document (default: the packaged contract)")
+    fixtures = commands.add_parser("fixtures", help="check every fixture and scenario against the contract")
+    fixtures.add_argument("fixtures", nargs="?", help="the fixtures folder (default: the packaged one)")
+    fixtures.add_argument("--spec", help="the contract (default: the packaged one)")
+    diff = commands.add_parser("diff", help="changes between two versions of the contract, breaking or not")
+    diff.add_argument("base", help="a file, or a git revision (REV or REV:path)")
+    diff.add_argument("head", help="a file, or a git revision (REV or REV:path)")
+    compare = commands.add_parser("compare", help="send the same requests to two servers, report differences")
+    compare.add_argument("--base-url", required=True, help="the first server (say, the mock)")
+    compare.add_argument("--against", required=True, help="the second server (say, a real ZITADEL)")
+    compare.add_argument("--token", help=f"bearer token for the first; or ${TOKEN_VARIABLE}")
+    compare.add_argument("--against-token", help="bearer token for the second (default: the same)")
+    compare.add_argument("--org-id", help="organization for Management calls on the first")
+    compare.add_argument("--against-org-id", help="organization for Management calls on the second")
+    compare.add_argument("--api", choices=["management", "admin", "all"], default="all")
     return root
 
 
@@ -44,7 +61,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         arguments = parser().parse_args(argv)
     except SystemExit as stop:
         return EXIT_OK if stop.code == 0 else EXIT_USAGE
-    return run(arguments)
+    from contract_tests import review
+
+    commands = {
+        "run": run,
+        "lint": review.lint,
+        "fixtures": review.fixtures,
+        "diff": review.diff,
+        "compare": review.compare,
+    }
+    return commands[arguments.command](arguments)
 
 
 def run(arguments: argparse.Namespace) -> int:

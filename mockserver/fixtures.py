@@ -97,20 +97,46 @@ def default_fixtures_dir() -> Path:
 def load_fixtures(directory: Path, contract: Contract) -> Fixtures:
     """Read and check fixtures/; a FixtureError names the file, line, pointer and reason."""
     checker = _Checker(contract)
-    world_source = _read(directory / WORLD_FILE)
-    checker.check_schema(world_source, world_file_schema())
-    data = world_source.data
-    world = _state_world(data["world"])
-    users = _users(data["users"])
-    role_permissions = {role: frozenset(perms) for role, perms in data["rolePermissions"].items()}
-    _check_world_references(world_source, world, users, role_permissions)
+    world_file, world, users, role_permissions = _load_world(directory, checker)
+    scenario_files = scenario_files_in(directory)
     scenarios = {}
-    scenario_files = sorted((directory / SCENARIO_FOLDER).glob("*.yaml"))
     for file in scenario_files:
         scenario = _load_scenario(file, checker, world, users, role_permissions)
         scenarios[scenario.name] = scenario
-    files = (world_source.file, *scenario_files)
-    return Fixtures(world, users, role_permissions, scenarios, files)
+    return Fixtures(world, users, role_permissions, scenarios, (world_file, *scenario_files))
+
+
+def check_fixtures(directory: Path, contract: Contract) -> list[FixtureError]:
+    """Every problem in fixtures/: the first of each file (scenarios need a sound world first)."""
+    checker = _Checker(contract)
+    try:
+        _, world, users, role_permissions = _load_world(directory, checker)
+    except FixtureError as error:
+        return [error]
+    problems = []
+    for file in scenario_files_in(directory):
+        try:
+            _load_scenario(file, checker, world, users, role_permissions)
+        except FixtureError as error:
+            problems.append(error)
+    return problems
+
+
+def scenario_files_in(directory: Path) -> list[Path]:
+    return sorted((directory / SCENARIO_FOLDER).glob("*.yaml"))
+
+
+def _load_world(
+    directory: Path, checker: _Checker
+) -> tuple[Path, dict[str, Any], dict[str, User], dict[str, frozenset[str]]]:
+    source = _read(directory / WORLD_FILE)
+    checker.check_schema(source, world_file_schema())
+    data = source.data
+    world = _state_world(data["world"])
+    users = _users(data["users"])
+    role_permissions = {role: frozenset(perms) for role, perms in data["rolePermissions"].items()}
+    _check_world_references(source, world, users, role_permissions)
+    return source.file, world, users, role_permissions
 
 
 def _read(file: Path) -> YamlSource:

@@ -126,7 +126,7 @@ class Contract:
         from openapi_core import Config, OpenAPI
 
         config = Config(spec_validator_cls=None)  # load_spec has validated it already
-        return OpenAPI.from_dict(self.document, config=config, base_uri=self.file.as_uri())
+        return OpenAPI.from_dict(self.document, config=config, base_uri=self.file.absolute().as_uri())
 
 
 def default_spec_path() -> Path:
@@ -183,7 +183,7 @@ def iter_nodes(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
 def _check_openapi(source: YamlSource) -> None:
     if not str(source.data.get("openapi", "")).startswith("3.1"):
         raise SpecError(source.place("/openapi"), "this toolkit reads OpenAPI 3.1 documents")
-    validator = OpenAPIV31SpecValidator(source.data, base_uri=source.file.as_uri())
+    validator = OpenAPIV31SpecValidator(source.data, base_uri=source.file.absolute().as_uri())
     for error in validator.iter_errors():
         pointer = "".join(f"/{escape_pointer_token(part)}" for part in error.absolute_path)
         raise SpecError(source.place(pointer), f"not valid OpenAPI 3.1: {error.message}")

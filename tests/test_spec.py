@@ -132,3 +132,9 @@ def test_schema_errors_say_where_the_instance_breaks() -> None:
         {"details": {"totalResult": "0"}},
     )
     assert errors == ["/details/totalResult: '0' does not match '^[1-9][0-9]{0,19}$'"]
+
+
+def test_relative_paths_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO_ROOT)
+    contract = load_spec("openapi.yaml")
+    assert contract.openapi is not None and len(contract.operations) == 12

@@ -1,0 +1,103 @@
+"""`contract-tests compare` and `contract-tests fixtures`."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from contract_tests.cli import main
+from contract_tests.compare import compare, probes, shape
+from contract_tests.factor_calls import FactorCalls
+from contract_tests.target import Target, WsgiClient, load_app
+from mockserver import load_spec
+from tests.conftest import REPO_ROOT
+from tests.processes import free_port, running
+
+
+def calls_for(app_path: str) -> FactorCalls:
+    target = Target(WsgiClient(load_app(app_path)), app_path, "http://localhost", "iam-owner", "251000000000000001")
+    return FactorCalls(target, load_spec())
+
+
+def test_the_mock_compares_equal_to_itself() -> None:
+    left, right = calls_for("mockserver.app:create_app"), calls_for("mockserver.app:create_app")
+    assert compare(left, right, ("management", "admin")) == []
+    assert len(list(probes(left, ("management", "admin")))) > 30
+
+
+@pytest.mark.parametrize(
+    ("server", "probe", "what"),
+    [
+        ("problem_json_errors", "admin no token", "header content-type"),
+        ("wrong_method_is_404", "management wrong method", "status"),
+        ("total_as_number", "admin list second", "body"),
+        ("no_www_authenticate", "admin invalid token", "header www-authenticate"),
+    ],
+)
+def test_differences_are_reported(server: str, probe: str, what: str) -> None:
+    differences = compare(
+        calls_for("mockserver.app:create_app"), calls_for(f"tests.broken_servers:{server}"), ("management", "admin")
+    )
+    assert any(d.probe == probe and d.what == what for d in differences), differences
+
+
+def test_shape_ignores_volatile_values_and_keeps_codes() -> None:
+    one = {"details": {"sequence": "5", "viewTimestamp": "2026-01-01T00:00:00Z"}, "code": 5, "message": "x"}
+    two = {"details": {"sequence": "9", "viewTimestamp": "2027-01-01T00:00:00Z"}, "code": 5, "message": "x"}
+    assert shape(one) == shape(two)
+    assert shape({"code": 5}) != shape({"code": 7})
+
+
+@pytest.fixture(scope="module")
+def two_mocks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    folder = tmp_path_factory.mktemp("compare")
+    ports = free_port(), free_port()
+    command = [sys.executable, "-m", "mockserver", "--port"]
+    with (
+        running([*command, str(ports[0])], ports[0], folder / "a.log"),
+        running([*command, str(ports[1])], ports[1], folder / "b.log"),
+    ):
+        yield f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}"
+
+
+def test_compare_command_on_two_live_servers(two_mocks: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = two_mocks
+    arguments = [
+        "compare",
+        "--base-url",
+        first,
+        "--against",
+        second,
+        "--token",
+        "iam-owner",
+        "--org-id",
+        "251000000000000001",
+    ]
+    assert main(arguments) == 0
+    assert "answered all" in capsys.readouterr().out
+    assert main(["compare", "--base-url", first, "--against", f"http://127.0.0.1:{free_port()}", "--token", "t"]) == 2
+
+
+def test_fixtures_command_passes_the_shipped_fixtures(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fixtures", str(REPO_ROOT / "fixtures")]) == 0
+    assert "every fixture keeps the contract" in capsys.readouterr().out
+
+
+def test_fixtures_command_reports_every_broken_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "fixtures"
+    shutil.copytree(REPO_ROOT / "fixtures", folder)
+    (folder / "scenarios" / "bad-one.yaml").write_text("description: x\nfaults: {errorRate: 3}\n", encoding="utf-8")
+    (folder / "scenarios" / "bad-two.yaml").write_text(
+        "description: x\nresponses:\n  - operationId: AdminService_ListLoginPolicySecondFactors\n"
+        "    response: {status: 200, body: {result: []}}\n",
+        encoding="utf-8",
+    )
+    assert main(["fixtures", str(folder)]) == 1
+    output = capsys.readouterr().out
+    assert "bad-one.yaml:2 at /faults/errorRate" in output
+    assert "bad-two.yaml:4 at /responses/0/response/body" in output
+    assert "2 problems" in output
