@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import requests
+
 from contract_tests.factor_calls import FactorCalls
 from contract_tests.target import Reply
 
@@ -67,12 +69,16 @@ def probes(calls: FactorCalls, apis: tuple[str, ...]) -> Iterator[Probe]:
 
 
 def send(calls: FactorCalls, probe: Probe) -> Reply:
+    """The server's answer; a timeout or a cut connection is an answer too (status 0)."""
     headers = dict(probe.headers)
     if probe.body is not None:
         headers.setdefault("Content-Type", "application/json")
-    return calls.target.call(
-        probe.method, probe.path, probe.api, raw_body=probe.body, token=probe.token, extra_headers=headers
-    )
+    try:
+        return calls.target.call(
+            probe.method, probe.path, probe.api, raw_body=probe.body, token=probe.token, extra_headers=headers
+        )
+    except requests.RequestException as error:
+        return Reply(0, {}, f"<no answer: {type(error).__name__}>".encode())
 
 
 def compare(left: FactorCalls, right: FactorCalls, apis: tuple[str, ...]) -> list[Difference]:

@@ -81,4 +81,4 @@ def compare(arguments: argparse.Namespace) -> int:
 
 
 def _target(url: str, token: str, org_id: str | None, apis: tuple[str, ...]) -> Target:
-    return Target(LiveClient(url), url, url.rstrip("/"), token, org_id, apis=apis)
+    return Target(LiveClient(url, timeout=10), url, url.rstrip("/"), token, org_id, apis=apis)
