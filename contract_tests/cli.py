@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from contract_tests.options import RUN_OPTIONS
 from contract_tests.target import TOKEN_VARIABLE
 
 SUITE = Path(__file__).resolve().parent
@@ -27,14 +28,8 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="contract-tests", description=__doc__.splitlines()[0])
     commands = root.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="test a server against openapi.yaml")
-    run.add_argument("--base-url", help="the server (default: the mock, in-process)")
-    run.add_argument("--app", help="instead of a URL, a WSGI app factory in this process (module:function)")
-    run.add_argument("--token", help=f"bearer token; or set ${TOKEN_VARIABLE} (never printed)")
-    run.add_argument("--org-id", help="organization for Management calls; should have a custom login policy")
-    run.add_argument("--api", choices=["management", "admin", "all"], default="all")
-    run.add_argument("--read-only", action="store_true", help="run only what cannot change state")
-    run.add_argument("--max-examples", type=int, default=25, help="generated cases per operation (default 25)")
-    run.add_argument("--seed", type=int, default=20261128, help="seed, for a reproducible run")
+    for name, settings in RUN_OPTIONS:
+        run.add_argument(name, **settings)
     run.add_argument("--junit-xml", help="write a JUnit XML report here")
     run.add_argument("-k", dest="keyword", help="only tests matching this pytest expression")
     lint = commands.add_parser("lint", help="check openapi.yaml: validity and this API's rules")

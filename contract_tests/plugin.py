@@ -15,6 +15,7 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 
 from contract_tests.factor_calls import FactorCalls
+from contract_tests.options import RUN_OPTIONS
 from contract_tests.safety import ChangeLog, snapshot, undo
 from contract_tests.summary import OPERATIONS_PROPERTY, OperationSummary
 from contract_tests.target import (
@@ -34,14 +35,8 @@ _restore_key = pytest.StashKey[list[str]]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "ZITADEL login-policy MFA contract tests")
-    group.addoption("--base-url", help="server under test; without it, the mock runs in-process")
-    group.addoption("--app", default=DEFAULT_APP, help="in-process WSGI app factory (module:function)")
-    group.addoption("--token", help=f"bearer token (default: ${TOKEN_VARIABLE}); never printed")
-    group.addoption("--org-id", help="organization for Management calls (x-zitadel-orgid)")
-    group.addoption("--api", choices=["management", "admin", "all"], default="all")
-    group.addoption("--read-only", action="store_true", help="only what cannot change state")
-    group.addoption("--max-examples", type=int, default=25, help="generated cases per operation")
-    group.addoption("--seed", type=int, default=20261128, help="seed for generated cases")
+    for name, settings in RUN_OPTIONS:
+        group.addoption(name, **settings)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -67,7 +62,7 @@ def build_target(config: pytest.Config) -> Target:
             raise pytest.UsageError(f"--base-url needs a token: --token or ${TOKEN_VARIABLE}")
         client = LiveClient(base_url)
         return Target(client, base_url, base_url.rstrip("/"), token, option("--org-id"), **common)
-    app = load_app(option("--app"))
+    app = load_app(option("--app") or DEFAULT_APP)
     org_id = option("--org-id") or IN_PROCESS_ORG
     return Target(
         WsgiClient(app),
