@@ -28,7 +28,7 @@ from mockserver.mock_service import (
     initial_state,
 )
 from mockserver.spec import default_spec_path, load_spec
-from mockserver.state_store import MemoryStore
+from mockserver.state_store import StoreUnavailable, open_store
 
 log = logging.getLogger("mockserver")
 API_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
@@ -59,6 +59,8 @@ DEFAULTS: dict[str, Any] = {
     "JOURNAL_SIZE": 500,
     "MAX_SESSIONS": 1000,
     "SEED": None,
+    "STATE": "memory",  # or sqlite:///PATH, redis://HOST:PORT/DB
+    "VALIDATE": True,  # off only for the benchmark's comparison run
 }
 
 
@@ -99,12 +101,13 @@ def build_service(config: dict[str, Any], journal: Journal | None = None) -> Moc
     if scenario is not None and scenario not in fixtures.scenarios:
         known = ", ".join(sorted(fixtures.scenarios))
         raise ValueError(f"no scenario {scenario!r} in {fixtures.files[0].parent}; known: {known}")
-    store = MemoryStore(lambda: initial_state(fixtures, scenario), config["MAX_SESSIONS"])
+    store = open_store(config["STATE"], lambda: initial_state(fixtures, scenario), config["MAX_SESSIONS"])
     strict = config["STRICT_CONTRACT"]
     settings = MockSettings(
         strict_contract=bool(config.get("TESTING")) if strict is None else bool(strict),
         max_body_bytes=int(config["MAX_CONTENT_LENGTH"]),
         seed=config["SEED"],
+        validate=bool(config["VALIDATE"]),
     )
     return MockService(contract, fixtures, store, settings, journal or Journal(config["JOURNAL_SIZE"]))
 
@@ -151,5 +154,8 @@ def _http_error(error: HTTPException) -> Response:
 def _unexpected_error(error: Exception) -> Response:
     if isinstance(error, ContractViolation | ConnectionDropped):
         raise error  # tests must see these
+    if isinstance(error, StoreUnavailable):
+        log.error("state store unavailable: %s", error)
+        return error_response(zitadel_errors.ZitadelError(14, f"mock: state store unavailable: {error}"))
     log.exception("unexpected error in the mock")
     return error_response(zitadel_errors.mock_failure(f"internal error: {type(error).__name__}"))

@@ -29,7 +29,7 @@ from mockserver.preferences import Preferences, parse_prefer_header, query_prefe
 from mockserver.routing import Router
 from mockserver.sessions import session_of
 from mockserver.spec import Contract, Operation
-from mockserver.state_store import SessionState, StateStore
+from mockserver.state_store import SessionState, StateStore, StoreUnavailable
 from mockserver.timestamps import format_timestamp
 from mockserver.zitadel_api import Answer, ApiCall, ZitadelApi
 
@@ -46,6 +46,7 @@ class MockSettings:
     strict_contract: bool = False
     max_body_bytes: int = 1 << 20
     seed: int | None = None
+    validate: bool = True
 
 
 class ConnectionDropped(ConnectionAbortedError):
@@ -115,6 +116,11 @@ class MockService:
             if not dropped.cut:
                 raise
             outcome.answered_by, outcome.dropped = "fault:drop", True
+        except StoreUnavailable as error:
+            outcome.answer = Answer.from_error(
+                zitadel_errors.ZitadelError(14, f"mock: state store unavailable: {error}")
+            )
+            outcome.answered_by = "mock"
         except RequestEntityTooLarge:
             outcome.answer = Answer.from_error(zitadel_errors.body_too_large(self.settings.max_body_bytes))
         return outcome
@@ -155,7 +161,7 @@ class MockService:
         return body
 
     def _validate(self, request: Request, response: Response, outcome: _Outcome) -> tuple[list[str], list[str]]:
-        if outcome.operation is None or outcome.answer.status == 413:
+        if not self.settings.validate or outcome.operation is None or outcome.answer.status == 413:
             return [], []
         request_problems = self.validator.request_problems(request)
         response_problems = self.validator.response_problems(request, response)

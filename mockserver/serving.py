@@ -1,0 +1,60 @@
+"""Serve the app with gunicorn: one or several worker processes, threads, keep-alive.
+
+The app is built once in the master (`preload_app`) so a bad spec or fixture stops start-up
+before any worker runs; each forked worker then serves the same app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def serve(
+    app: Flask,
+    host: str,
+    port: int,
+    *,
+    workers: int = 1,
+    threads: int = 8,
+    on_worker_start: Callable[[], None] | None = None,
+) -> None:
+    """Serve until stopped (SIGTERM or Ctrl-C)."""
+
+    def post_worker_init(worker: Any) -> None:
+        if on_worker_start is not None:
+            on_worker_start()
+
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "keepalive": 5,
+        "preload_app": True,
+        "accesslog": None,  # the mock writes its own one-line log, without tokens
+        "errorlog": "-",
+        "loglevel": "warning",
+        "timeout": 120,
+        "graceful_timeout": 5,
+        "limit_request_field_size": 16384,
+        "post_worker_init": post_worker_init,
+    }
+    _Gunicorn(app, options).run()
