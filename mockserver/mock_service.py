@@ -274,5 +274,6 @@ def _drop_connection(request: Request) -> None:
 
 
 def _header_text(problems: list[str]) -> str:
-    text = " | ".join(problems).replace("\r", " ").replace("\n", " ")
-    return text.encode("ascii", "replace").decode("ascii")[:500]
+    """Problems as a header value: printable ASCII only (servers refuse control characters)."""
+    text = " | ".join(problems)
+    return "".join(c if " " <= c <= "~" else "?" for c in text)[:500]

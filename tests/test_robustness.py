@@ -68,22 +68,29 @@ requests = st.fixed_dictionaries(
 HEADERS = ("Authorization", "x-zitadel-orgid", "Prefer", "X-Mock-Session", "Content-Type")
 
 
+def parts(request: dict[str, Any]) -> tuple[str, str, dict[str, str]]:
+    """Method, path and headers of a generated request."""
+    headers = {name: request[name] for name in HEADERS if request[name] is not None}
+    method, template = request["target"]
+    return method, template.replace("{type}", quote(request["type"], safe="")), headers
+
+
+def check_answer(request: dict[str, Any], method: str, status: int, headers: Any, body: bytes) -> None:
+    """No 5xx unless the request asked for one; every error is ZITADEL-shaped; no violation flagged."""
+    asked_for_an_answer = request["Prefer"] is not None or any(key.startswith("__") for key in request["query"])
+    assert status < 500 or asked_for_an_answer, body
+    if status >= 400 and method != "HEAD":
+        answer = json.loads(body)
+        assert isinstance(answer["code"], int) and isinstance(answer["message"], str)
+    assert "X-Mock-Contract-Violation" not in headers
+
+
 @seed(20261128)
 @settings(
-    max_examples=800,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    max_examples=800, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(request=requests)
 def test_no_request_gets_a_500_or_a_non_json_error(client: Any, request: dict[str, Any]) -> None:
-    headers = {name: request[name] for name in HEADERS if request[name] is not None}
-    method, template = request["target"]
-    path = template.replace("{type}", quote(request["type"], safe=""))
+    method, path, headers = parts(request)
     response = client.open(path, method=method, headers=headers, query_string=request["query"], data=request["body"])
-    asked_for_an_answer = request["Prefer"] is not None or any(key.startswith("__") for key in request["query"])
-    assert response.status_code < 500 or asked_for_an_answer, response.data
-    if response.status_code >= 400 and method != "HEAD":
-        body = response.json
-        assert isinstance(body["code"], int) and isinstance(body["message"], str)
-    assert "X-Mock-Contract-Violation" not in response.headers
+    check_answer(request, method, response.status_code, response.headers, response.get_data())

@@ -255,3 +255,13 @@ def test_undecodable_bodies_are_answered_not_crashed_on(client: Any, body: bytes
     )
     assert response.status_code in (200, 400)
     assert "X-Mock-Request-Violation" in response.headers
+
+
+def test_violation_headers_carry_printable_ascii_only(client: Any) -> None:
+    response = client.post(
+        f"{M}/second_factors",
+        data=b'{"type": "\\u0000\\n"}',
+        headers=bearer("iam-owner", **{"x-zitadel-orgid": "\x01"}),
+    )
+    value = response.headers.get("X-Mock-Request-Violation", "")
+    assert all(" " <= character <= "~" for character in value)
