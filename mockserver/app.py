@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from mockserver import zitadel_errors
 from mockserver.contract_validation import ContractViolation
 from mockserver.control import control
+from mockserver.fast_path import FastPath
 from mockserver.fixtures import default_fixtures_dir, load_fixtures
 from mockserver.journal import Journal
 from mockserver.mock_service import (
@@ -90,6 +91,7 @@ def create_app(
         expose_headers=CORS_EXPOSED_HEADERS,
         max_age=600,
     )
+    app.wsgi_app = FastPath(app, _unexpected_error)  # type: ignore[method-assign]
     return app
 
 

@@ -39,6 +39,9 @@ class FaultDecision:
     drop: bool = False
 
 
+NO_FAULT = FaultDecision()
+
+
 def decide(faults: Faults, rng: random.Random) -> FaultDecision:
     """Roll the dice for one request."""
     delay = rng.uniform(*faults.delay_ms) / 1000 if faults.delay_ms else 0.0

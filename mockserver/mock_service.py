@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request
 from mockserver import zitadel_errors
 from mockserver.contract_answers import ContractAnswers
 from mockserver.contract_validation import ContractValidator, ContractViolation
-from mockserver.faults import Faults, decide
+from mockserver.faults import NO_FAULT, Faults, decide
 from mockserver.fixtures import CannedResponse, Fixtures
 from mockserver.journal import Journal, JournalEntry, redact_headers
 from mockserver.preferences import Preferences, parse_prefer_header, query_preferences, resolve
@@ -131,13 +131,15 @@ class MockService:
         state = self.store.read(session)
         preferences = resolve(
             parse_prefer_header(request.headers.get("Prefer")),
-            query_preferences(request.args),
+            query_preferences(request.args) if request.query_string else {},
             state["preferences"],
         )
         scenario = self.fixtures.scenarios.get(state["scenario"] or "")
-        faults = Faults.from_settings({**(scenario.faults if scenario else {}), **state["faults"]})
-        decision = decide(faults, self.rng)
-        time.sleep(max(decision.delay_seconds, _preferred_delay(preferences, self.rng)))
+        settings = {**(scenario.faults if scenario else {}), **state["faults"]}
+        decision = decide(Faults.from_settings(settings), self.rng) if settings else NO_FAULT
+        delay = max(decision.delay_seconds, _preferred_delay(preferences, self.rng))
+        if delay > 0:  # sleep(0) still gives up the processor: skip it
+            time.sleep(delay)
         if decision.drop:
             _drop_connection(request)
         if decision.error_status is not None:
@@ -150,7 +152,7 @@ class MockService:
             answer = Answer(canned.status, canned.body, dict(canned.headers))
             return answer, f"scenario:{scenario.name}"
         call = ApiCall(operation, parameters, _lower_headers(request), self._body(request))
-        return self.api.call(call, session), "zitadel"
+        return self.api.call(call, session, state["world"]), "zitadel"
 
     def _body(self, request: Request) -> bytes:
         if request.content_length is not None and request.content_length > self.settings.max_body_bytes:

@@ -121,10 +121,18 @@ class SqliteStore:
             connection.execute("CREATE TABLE IF NOT EXISTS sessions (name TEXT PRIMARY KEY, state TEXT NOT NULL)")
 
     def read(self, session: str) -> SessionState:
-        row = self._connection().execute("SELECT state FROM sessions WHERE name = ?", (session,)).fetchone()
+        """The session's state; parsed again only when some connection has committed since."""
+        connection = self._connection()
+        version = connection.execute("PRAGMA data_version").fetchone()[0]
+        cache: dict[str, tuple[int, SessionState]] = self._local.cache
+        cached = cache.get(session)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        row = connection.execute("SELECT state FROM sessions WHERE name = ?", (session,)).fetchone()
         if row is None:
             return self.update(session, lambda state: state)
         loaded: SessionState = json.loads(row[0])
+        cache[session] = (version, loaded)
         return loaded
 
     def update(self, session: str, change: Callable[[SessionState], T]) -> T:
@@ -136,6 +144,7 @@ class SqliteStore:
             result = change(state)
             connection.execute("REPLACE INTO sessions (name, state) VALUES (?, ?)", (session, json.dumps(state)))
             connection.execute("COMMIT")
+            self._local.cache.pop(session, None)  # our own commits do not move data_version
             return result
         except BaseException:
             if connection.in_transaction:
@@ -143,6 +152,7 @@ class SqliteStore:
             raise
 
     def reset(self, session: str | None = None) -> None:
+        self._local.cache = {}
         with self._connection() as connection:
             if session is None:
                 connection.execute("DELETE FROM sessions")
@@ -161,7 +171,7 @@ class SqliteStore:
                 raise StoreUnavailable(f"cannot open {self.path}: {error}") from error
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
-            self._local.connection, self._local.pid = connection, os.getpid()
+            self._local.connection, self._local.pid, self._local.cache = connection, os.getpid(), {}
         connection_: sqlite3.Connection = self._local.connection
         return connection_
 

@@ -87,18 +87,19 @@ class ZitadelApi:
         kinds = factor_kinds(contract)
         self._plans = {op.operation_id: _plan(contract, op, kinds) for op in contract.operations}
 
-    def call(self, call: ApiCall, session: str) -> Answer:
-        """The answer to `call` in `session`; every ZITADEL error becomes its answer."""
+    def call(self, call: ApiCall, session: str, world: dict[str, Any] | None = None) -> Answer:
+        """The answer to `call` in `session` (whose `world` the caller may have read already);
+        every ZITADEL error becomes its answer."""
         try:
-            return self._call(call, session)
+            return self._call(call, session, world)
         except zitadel_errors.ZitadelError as error:
             return Answer.from_error(error)
 
-    def _call(self, call: ApiCall, session: str) -> Answer:
+    def _call(self, call: ApiCall, session: str, world: dict[str, Any] | None) -> Answer:
         plan = self._plans[call.operation.operation_id]
         number = self._decode(plan, call)
         user = authenticate(call.headers.get("authorization"), self._fixtures.users)
-        world = self._store.read(session)["world"]
+        world = world if world is not None else self._store.read(session)["world"]
         org_id = authorize(
             user,
             call.headers.get("x-zitadel-orgid"),

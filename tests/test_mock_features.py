@@ -295,3 +295,30 @@ def test_broken_answer_raises_in_tests_and_is_flagged_when_serving(tmp_path: Any
     )
     with pytest.raises(AssertionError, match="viewTimestamp"):
         strict.post(LIST, headers=bearer("acme-owner"))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "token"),
+    [
+        ("POST", LIST, None, "acme-owner"),
+        ("POST", LIST, None, None),
+        ("POST", f"{M}/second_factors", {"type": 0}, "acme-owner"),
+        ("DELETE", f"{M}/second_factors/FOO", None, "acme-owner"),
+        ("GET", LIST, None, "acme-owner"),
+        ("POST", "/nowhere", None, None),
+        ("POST", f"{M}/second_factors", {"type": 1}, "acme-owner"),
+    ],
+)
+def test_requests_with_and_without_origin_get_the_same_answer(
+    client: Any, method: str, path: str, body: Any, token: str | None
+) -> None:
+    """Without `Origin` a request skips Flask (the fast path); the answer must not change."""
+    headers = bearer(token) if token else {}
+    plain = client.open(path, method=method, json=body, headers=headers)
+    browser = client.open(path, method=method, json=body, headers={**headers, "Origin": "http://localhost:3000"})
+    assert (plain.status_code, plain.get_data()) == (browser.status_code, browser.get_data())
+    cors = {name for name in browser.headers.keys() if name.lower().startswith("access-control") or name == "Vary"}
+    assert {k: v for k, v in plain.headers.items() if k != "Content-Length"} == {
+        k: v for k, v in browser.headers.items() if k not in cors and k != "Content-Length"
+    }
+    assert "Access-Control-Allow-Origin" not in plain.headers
