@@ -15,8 +15,9 @@ from mockserver import zitadel_errors
 from mockserver.fixture_schemas import FORMAT_URI, fixture_format
 from mockserver.mock_service import MockService, error_response, initial_state
 from mockserver.preferences import KEYS, resolve
-from mockserver.sessions import checked_session, session_of
+from mockserver.sessions import SESSION_COOKIE, SESSION_HEADER, checked_session, session_of
 from mockserver.spec import describe_error
+from mockserver.state_store import DEFAULT_SESSION
 
 control = Blueprint("mock_control", __name__)
 CONTROL_TOKEN_HEADER = "X-Mock-Control-Token"
@@ -36,9 +37,18 @@ def _mock() -> MockService:
     return service
 
 
-def _session() -> str:
+def _named_session() -> str | None:
+    """The session named by `?session=`, the session header or the cookie; None if none is."""
     named = request.args.get("session")
-    return checked_session(named) if named else session_of(request.headers, request.cookies)
+    if named:
+        return checked_session(named)
+    if request.headers.get(SESSION_HEADER) or request.cookies.get(SESSION_COOKIE):
+        return session_of(request.headers, request.cookies)
+    return None
+
+
+def _session() -> str:
+    return _named_session() or DEFAULT_SESSION
 
 
 def _json_body() -> dict[str, Any]:
@@ -79,12 +89,7 @@ def health() -> Response:
 def reset() -> Response:
     """Every session back to the start, or only the one named by `?session=`/header/cookie."""
     mock = _mock()
-    everything = request.args.get("all") == "true" or (
-        "session" not in request.args
-        and not request.headers.get("X-Mock-Session")
-        and not request.cookies.get("mock_session")
-    )
-    session = None if everything else _session()
+    session = None if request.args.get("all") == "true" else _named_session()
     mock.store.reset(session)
     mock.journal.clear(session)
     return jsonify(reset=session or "all")
@@ -92,7 +97,8 @@ def reset() -> Response:
 
 @control.get("/state")
 def state() -> Response:
-    return jsonify(session=_session(), **_mock().store.read(_session()))
+    session = _session()
+    return jsonify(session=session, **_mock().store.read(session))
 
 
 @control.get("/journal")
