@@ -158,6 +158,6 @@ def _unexpected_error(error: Exception) -> Response:
         raise error  # tests must see these
     if isinstance(error, StoreUnavailable):
         log.error("state store unavailable: %s", error)
-        return error_response(zitadel_errors.ZitadelError(14, f"mock: state store unavailable: {error}"))
+        return error_response(zitadel_errors.store_unavailable(error))
     log.exception("unexpected error in the mock")
     return error_response(zitadel_errors.mock_failure(f"internal error: {type(error).__name__}"))

@@ -117,9 +117,7 @@ class MockService:
                 raise
             outcome.answered_by, outcome.dropped = "fault:drop", True
         except StoreUnavailable as error:
-            outcome.answer = Answer.from_error(
-                zitadel_errors.ZitadelError(14, f"mock: state store unavailable: {error}")
-            )
+            outcome.answer = Answer.from_error(zitadel_errors.store_unavailable(error))
             outcome.answered_by = "mock"
         except RequestEntityTooLarge:
             outcome.answer = Answer.from_error(zitadel_errors.body_too_large(self.settings.max_body_bytes))

@@ -144,3 +144,7 @@ def factor_not_existing(api: str, kind: str) -> ZitadelError:
 # The mock's own answers, in ZITADEL's shape.
 def mock_failure(message: str, code: int = 13) -> ZitadelError:
     return ZitadelError(code, f"mock: {message}")
+
+
+def store_unavailable(reason: object) -> ZitadelError:
+    return mock_failure(f"state store unavailable: {reason}", code=14)
