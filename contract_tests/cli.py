@@ -88,7 +88,7 @@ def run(arguments: argparse.Namespace) -> int:
 
 def pytest_arguments(arguments: argparse.Namespace) -> list[str]:
     """The pytest command line for these options (no token in it)."""
-    args = [str(SUITE), "-p", "contract_tests.plugin", "-c", str(SUITE / "pytest.ini"), "--rootdir", str(SUITE)]
+    args = [str(SUITE), "-p", "contract_tests.plugin", "-c", str(SUITE / "suite.ini"), "--rootdir", str(SUITE)]
     args += ["-p", "no:cacheprovider", "--max-examples", str(arguments.max_examples), "--seed", str(arguments.seed)]
     args += ["--api", arguments.api, "-rfE", "--tb=short"]
     for option, value in (("--base-url", arguments.base_url), ("--org-id", arguments.org_id), ("--app", arguments.app)):

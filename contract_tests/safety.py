@@ -40,6 +40,11 @@ class ChangeLog:
             with self._lock:
                 self._changes.append(Change(api, kind, action, str(factor)))
 
+    def record_case(self, case: Any, status: int) -> None:
+        """`record` for a schemathesis case and the status it got."""
+        operation_id = case.operation.definition.raw.get("operationId", "")
+        self.record(operation_id, status, case.body, (case.path_parameters or {}).get("type"))
+
     def changes(self) -> list[Change]:
         with self._lock:
             return list(self._changes)

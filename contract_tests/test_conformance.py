@@ -15,11 +15,5 @@ schema = schemathesis.pytest.from_fixture("contract_schema")
 @schema.parametrize()
 def test_operation_keeps_the_contract(case: Any, change_log: ChangeLog) -> None:
     response = case.call()
-    path_type = (case.path_parameters or {}).get("type")
-    change_log.record(
-        case.operation.definition.raw.get("operationId", ""),
-        response.status_code,
-        case.body,
-        path_type,
-    )
+    change_log.record_case(case, response.status_code)
     case.validate_response(response)

@@ -35,9 +35,7 @@ def test_linked_calls_keep_the_contract(
                 case.headers["x-zitadel-orgid"] = contract_target.org_id
 
         def after_call(self, response: Any, case: Any) -> None:
-            operation_id = case.operation.definition.raw.get("operationId", "")
-            path_type = (case.path_parameters or {}).get("type")
-            self.changes.record(operation_id, response.status_code, case.body, path_type)
+            self.changes.record_case(case, response.status_code)
 
         def teardown(self) -> None:
             leftovers.extend(undo(factor_calls, self.changes))

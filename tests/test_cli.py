@@ -85,3 +85,21 @@ def test_api_selects_one_api() -> None:
     result = run_cli("--api", "admin", "--read-only", "--max-examples", "5")
     assert result.returncode == 0, result.stdout[-3000:]
     assert "/management/" not in result.stdout.split("contract-tests: per operation")[1]
+
+
+def test_pytest_on_the_suite_folder_loads_the_plugin() -> None:
+    """The README's `pytest contract_tests --base-url ...` form: the folder has no ini of its own."""
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "contract_tests",
+        "-q",
+        "-k",
+        "list_is_consistent",
+        "--max-examples",
+        "2",
+    ]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "4 passed" in result.stdout

@@ -37,7 +37,7 @@ CASES = [
 
 def run_suite(app: str, selection: str) -> subprocess.CompletedProcess[str]:
     command = [
-        sys.executable, "-m", "pytest", str(SUITE), "-p", "contract_tests.plugin", "-c", str(SUITE / "pytest.ini"),
+        sys.executable, "-m", "pytest", str(SUITE), "-p", "contract_tests.plugin", "-c", str(SUITE / "suite.ini"),
         "--rootdir", str(SUITE), "-p", "no:cacheprovider", "--app", app, "--max-examples", "15", "-k", selection,
         "--tb=short", "-q",
     ]  # fmt: skip
