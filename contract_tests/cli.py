@@ -1,9 +1,10 @@
 """`contract-tests`: run the contract suite against a server, and review the contract.
 
-`run` only builds pytest's arguments (the same suite `pytest --base-url` runs) and turns pytest's
-exit code into ours: 0 the target keeps the contract, 1 it breaks it, 2 usage error or
-unreachable target. The token goes to the suite through the environment, never the command line.
-`lint`, `fixtures`, `diff` and `compare` review the contract: 0 clean, 1 problems, 2 usage error.
+`run` only builds pytest's arguments (the same suite `pytest contract_tests --base-url` runs) and
+turns pytest's exit code into ours: 0 the target keeps the contract, 1 it breaks it, 2 usage error
+or unreachable target. The token goes to the suite through the environment, never the command
+line. `lint`, `fixtures`, `diff` and `compare` review the contract: 0 clean, 1 problems, 2 usage
+error. No command prints a traceback for a user's mistake.
 """
 
 from __future__ import annotations
@@ -15,39 +16,26 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-import requests
 
-from contract_tests.options import RUN_OPTIONS
-from contract_tests.target import TOKEN_VARIABLE
+from contract_tests.plugin.options import RUN_OPTIONS
+from contract_tests.plugin.target import TOKEN_VARIABLE, unreachable
+from contract_tests.review import commands
+from mockserver.errors import MockServerError
 
-SUITE = Path(__file__).resolve().parent
+SUITE = Path(__file__).resolve().parent / "suite"
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="contract-tests", description=__doc__.splitlines()[0])
-    commands = root.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="test a server against openapi.yaml")
+    subcommands = root.add_subparsers(dest="command", required=True)
+    run_command = subcommands.add_parser("run", help="test a server against the contract")
     for name, settings in RUN_OPTIONS:
-        run.add_argument(name, **settings)
-    run.add_argument("--junit-xml", help="write a JUnit XML report here")
-    run.add_argument("-k", dest="keyword", help="only tests matching this pytest expression")
-    lint = commands.add_parser("lint", help="check openapi.yaml: validity and this API's rules")
-    lint.add_argument("spec", nargs="?", help="the document (default: the packaged contract)")
-    fixtures = commands.add_parser("fixtures", help="check every fixture and scenario against the contract")
-    fixtures.add_argument("fixtures", nargs="?", help="the fixtures folder (default: the packaged one)")
-    fixtures.add_argument("--spec", help="the contract (default: the packaged one)")
-    diff = commands.add_parser("diff", help="changes between two versions of the contract, breaking or not")
-    diff.add_argument("base", help="a file, or a git revision (REV or REV:path)")
-    diff.add_argument("head", help="a file, or a git revision (REV or REV:path)")
-    compare = commands.add_parser("compare", help="send the same requests to two servers, report differences")
-    compare.add_argument("--base-url", required=True, help="the first server (say, the mock)")
-    compare.add_argument("--against", required=True, help="the second server (say, a real ZITADEL)")
-    compare.add_argument("--token", help=f"bearer token for the first; or ${TOKEN_VARIABLE}")
-    compare.add_argument("--against-token", help="bearer token for the second (default: the same)")
-    compare.add_argument("--org-id", help="organization for Management calls on the first")
-    compare.add_argument("--against-org-id", help="organization for Management calls on the second")
-    compare.add_argument("--api", choices=["management", "admin", "all"], default="all")
+        aliases = ("--fixtures",) if name == "--fixtures-dir" else ()
+        run_command.add_argument(name, *aliases, **settings)
+    run_command.add_argument("--junit-xml", help="write a JUnit XML report here")
+    run_command.add_argument("-k", dest="keyword", help="only tests matching this pytest expression")
+    commands.add_review_commands(subcommands)
     return root
 
 
@@ -56,16 +44,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         arguments = parser().parse_args(argv)
     except SystemExit as stop:
         return EXIT_OK if stop.code == 0 else EXIT_USAGE
-    from contract_tests import review
-
-    commands = {
-        "run": run,
-        "lint": review.lint,
-        "fixtures": review.fixtures,
-        "diff": review.diff,
-        "compare": review.compare,
-    }
-    return commands[arguments.command](arguments)
+    try:
+        if arguments.command == "run":
+            return run(arguments)
+        return commands.run_review_command(arguments)
+    except MockServerError as error:
+        print(f"contract-tests: {error}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def run(arguments: argparse.Namespace) -> int:
@@ -87,13 +72,14 @@ def run(arguments: argparse.Namespace) -> int:
 
 
 def pytest_arguments(arguments: argparse.Namespace) -> list[str]:
-    """The pytest command line for these options (no token in it)."""
-    args = [str(SUITE), "-p", "contract_tests.plugin", "-c", str(SUITE / "suite.ini"), "--rootdir", str(SUITE)]
-    args += ["-p", "no:cacheprovider", "--max-examples", str(arguments.max_examples), "--seed", str(arguments.seed)]
-    args += ["--api", arguments.api, "-rfE", "--tb=short"]
-    for option, value in (("--base-url", arguments.base_url), ("--org-id", arguments.org_id), ("--app", arguments.app)):
+    """The pytest command line for these options (no token in it). The suite's settings are all
+    here: no ini file is read (`-c` names an empty one), wherever the suite is installed."""
+    args = [str(SUITE), "-c", os.devnull, "--rootdir", str(SUITE), "-p", "no:cacheprovider", "--strict-markers"]
+    args += ["--max-examples", str(arguments.max_examples), "--seed", str(arguments.seed), "-rfE", "--tb=short"]
+    for option in ("base_url", "org_id", "app", "spec", "fixtures_dir", "api"):
+        value = getattr(arguments, option)
         if value:
-            args += [option, value]
+            args += [f"--{option.replace('_', '-')}", value]
     if arguments.read_only:
         args.append("--read-only")
     if arguments.junit_xml:
@@ -101,12 +87,3 @@ def pytest_arguments(arguments: argparse.Namespace) -> list[str]:
     if arguments.keyword:
         args += ["-k", arguments.keyword]
     return args
-
-
-def unreachable(base_url: str) -> str | None:
-    """Why nothing answers at `base_url` (any HTTP answer will do), or None."""
-    try:
-        requests.get(base_url, timeout=10)
-    except requests.RequestException as error:
-        return type(error).__name__
-    return None

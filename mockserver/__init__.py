@@ -1,7 +1,7 @@
-"""A stateful mock of ZITADEL's login-policy MFA API, served from openapi.yaml and fixtures/."""
+"""A stateful mock of ZITADEL's login-policy API, served from openapi.yaml and fixtures/."""
 
+from mockserver.contract.spec import Contract, Operation, load_spec
 from mockserver.errors import FixtureError, MockServerError, Place, SpecError
-from mockserver.spec import Contract, Operation, load_spec
 
 __all__ = [
     "Contract",

@@ -1,11 +1,18 @@
-"""What can go wrong before a request is answered, as one exception tree.
+"""Everything this toolkit raises on purpose, as one exception tree.
 
     MockServerError
-    ├── SpecError        openapi.yaml is unreadable or breaks OpenAPI
-    └── FixtureError     a fixture file is unreadable or breaks the contract
+    ├── PlacedError              something is wrong at a place in a file
+    │   ├── YamlSourceError      a YAML file cannot be read (syntax, duplicate key)
+    │   ├── SpecError            openapi.yaml is unusable (invalid OpenAPI, dangling $ref, ...)
+    │   └── FixtureError         a fixture file is unusable (breaks the contract, unknown path, ...)
+    ├── StoreUnavailable         the state store cannot be reached (the mock answers 503)
+    ├── ZitadelError             an error answer, in ZITADEL's shape (mockserver.zitadel.errors)
+    ├── ContractViolation        the mock answered what the contract forbids (also an AssertionError)
+    └── ReviewSourceError        a review command cannot read its input (contract_tests.review)
 
-Every message names the file, the place inside it (line and JSON pointer) and the reason,
-so a bad file stops start-up with something a person can act on.
+Every message names the file, the place inside it (line and JSON pointer) and the reason, so a
+bad file stops start-up with something a person can act on. Command-line tools catch
+`MockServerError` alone: anything else is a bug and may show its traceback.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ class MockServerError(Exception):
     """The root of every error this toolkit raises on purpose."""
 
 
-class _PlacedError(MockServerError):
+class PlacedError(MockServerError):
     """An error that belongs to a place in a file."""
 
     def __init__(self, place: Place, reason: str) -> None:
@@ -40,9 +47,25 @@ class _PlacedError(MockServerError):
         super().__init__(f"{place}: {reason}")
 
 
-class SpecError(_PlacedError):
+class YamlSourceError(PlacedError):
+    """A YAML file cannot be read."""
+
+
+class SpecError(PlacedError):
     """The contract (openapi.yaml) cannot be used."""
 
 
-class FixtureError(_PlacedError):
+class FixtureError(PlacedError):
     """A fixture file cannot be used."""
+
+
+class StoreUnavailable(MockServerError):
+    """The store could not be reached or kept failing; the mock answers 503 in ZITADEL's shape."""
+
+
+class ContractViolation(AssertionError, MockServerError):
+    """The mock answered something the contract forbids: a bug in the mock or its fixtures."""
+
+
+class ReviewSourceError(MockServerError):
+    """A review command's input (a contract file or git revision) cannot be read or used."""

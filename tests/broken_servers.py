@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from mockserver.app import create_app
+from mockserver.server.app import create_app
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Change = Callable[[Request, Response], Response | None]
@@ -152,6 +152,14 @@ def _wrong_method_is_404(request: Request, response: Response) -> Response | Non
     return None
 
 
+def _valid_calls_404(request: Request, response: Response) -> Response | None:
+    """Every call that should succeed answers 404, as a server without these operations would."""
+    if response.status_code == 200:
+        response.status_code = 404
+        return _with_body(response, {"code": 5, "message": "Not Found"})
+    return None
+
+
 def _remove_absent_is_200(request: Request, response: Response) -> Response | None:
     if REMOVE.search(request.path) and response.status_code == 404 and "AUTHZ" not in response.get_data(as_text=True):
         response.status_code = 200
@@ -254,6 +262,7 @@ owner_is_instance = _wrap(after=_owner_is_instance)
 conflict_as_400 = _wrap(after=_conflict_as_400)
 wrong_method_is_404 = _wrap(after=_wrong_method_is_404)
 remove_absent_is_200 = _wrap(after=_remove_absent_is_200)
+valid_calls_404 = _wrap(after=_valid_calls_404)
 accept_any_token = _wrap(before=_accept_any_token)
 ignore_org_header = _wrap(before=_ignore_org_header)
 list_reads_body = _wrap(before=_list_reads_body)

@@ -63,7 +63,7 @@ def spec_factory(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture(scope="session")
 def shared_app() -> Any:
-    from mockserver.app import create_app
+    from mockserver.server.app import create_app
 
     return create_app(test_config={"TESTING": True, "SEED": 7})
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mockserver import Contract, FixtureError
-from mockserver.fixtures import load_fixtures
+from mockserver.fixtures.loader import load_fixtures
 from tests.conftest import ACME, GLOBEX, REPO_ROOT
 
 
@@ -30,58 +30,62 @@ def test_shipped_fixtures_hold_the_demo_world(contract: Contract) -> None:
     fixtures = load_fixtures(REPO_ROOT / "fixtures", contract)
     world = fixtures.world
     assert world["instance"]["id"] == "250000000000000000"
-    assert world["instance"]["secondFactors"] == [
-        "SECOND_FACTOR_TYPE_OTP",
-        "SECOND_FACTOR_TYPE_U2F",
-    ]
-    assert world["instance"]["multiFactors"] == ["MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION"]
-    assert world["organizations"][ACME]["customLoginPolicy"] is True
-    assert world["organizations"][ACME]["secondFactors"] == ["SECOND_FACTOR_TYPE_OTP"]
-    assert world["organizations"][GLOBEX]["customLoginPolicy"] is False
-    assert set(fixtures.users) == {
-        "iam-owner",
-        "acme-owner",
-        "acme-viewer",
-        "login-client",
-        "outsider",
-    }
+    assert world["instance"]["loginPolicy"]["secondFactors"] == ["SECOND_FACTOR_TYPE_OTP", "SECOND_FACTOR_TYPE_U2F"]
+    assert world["instance"]["loginPolicy"]["multiFactors"] == ["MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION"]
+    assert world["organizations"][ACME]["loginPolicy"]["secondFactors"] == ["SECOND_FACTOR_TYPE_OTP"]
+    assert "loginPolicy" not in world["organizations"][GLOBEX]
+    assert set(fixtures.users) == {"iam-owner", "acme-owner", "acme-viewer", "login-client", "outsider"}
     assert fixtures.users["outsider"].organization == GLOBEX and fixtures.users["outsider"].memberships == ()
-    assert set(fixtures.scenarios) == {
-        "all-factors",
-        "database-down",
-        "flaky",
-        "no-factors",
-        "slow-network",
-    }
+    assert set(fixtures.scenarios) == {"all-factors", "database-down", "flaky", "no-factors", "slow-network"}
+    assert set(fixtures.behaviours) <= {operation.operation_id for operation in contract.operations}
 
 
 def test_scenario_world_replaces_parts_of_the_world(contract: Contract) -> None:
     fixtures = load_fixtures(REPO_ROOT / "fixtures", contract)
     world = fixtures.world_for("no-factors")
-    assert world["instance"]["secondFactors"] == [] and world["projection"] == fixtures.world["projection"]
-    world["instance"]["secondFactors"].append("x")
-    assert fixtures.world_for("no-factors")["instance"]["secondFactors"] == []  # a copy
+    assert (
+        world["instance"]["loginPolicy"]["secondFactors"] == [] and world["projection"] == fixtures.world["projection"]
+    )
+    world["instance"]["loginPolicy"]["secondFactors"].append("x")
+    assert fixtures.world_for("no-factors")["instance"]["loginPolicy"]["secondFactors"] == []  # a copy
 
 
+def test_a_wildcard_canned_answer_skips_operations_that_do_not_document_its_status(
+    contract: Contract, fixtures_copy: Path
+) -> None:
+    (fixtures_copy / "scenarios" / "x.yaml").write_text(
+        "description: x\nresponses:\n  - operationId: '*'\n    response: {status: 409, body: {code: 6, message: m}}\n"
+    )
+    canned = load_fixtures(fixtures_copy, contract).scenarios["x"].responses[0]
+    documenting = {op.operation_id for op in contract.operations if "409" in contract.definition(op)["responses"]}
+    assert canned.operation_ids == documenting and documenting
+
+
+ACME_POINTER = "/world/organizations/251000000000000001"
 Breaker = Callable[[Path], object]
 BROKEN: list[tuple[str, Breaker, str, str, int | None]] = [
     (
         "unknown factor",
         lambda d: edit(d / "world.yaml", "[SECOND_FACTOR_TYPE_OTP]", "[SECOND_FACTOR_TYPE_TOTP]"),
         "world.yaml",
-        "/world/organizations/0/loginPolicy/secondFactors/0",
+        f"{ACME_POINTER}/loginPolicy/secondFactors/0",
         18,
     ),
     (
         "unspecified factor",
         lambda d: edit(
-            d / "world.yaml",
-            "[MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION]",
-            "[MULTI_FACTOR_TYPE_UNSPECIFIED]",
+            d / "world.yaml", "[MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION]", "[MULTI_FACTOR_TYPE_UNSPECIFIED]"
         ),
         "world.yaml",
         "/world/instance/loginPolicy/multiFactors/0",
         9,
+    ),
+    (
+        "undeclared slot",
+        lambda d: edit(d / "world.yaml", "      activeFactors:", "      activeFactorz:"),
+        "world.yaml",
+        f"{ACME_POINTER}/activeFactorz",
+        20,
     ),
     (
         "bad timestamp",
@@ -102,7 +106,7 @@ BROKEN: list[tuple[str, Breaker, str, str, int | None]] = [
         lambda d: edit(d / "world.yaml", "roles: [ORG_OWNER]", "roles: [ORG_OWNR]"),
         "world.yaml",
         "/users/1/memberships/0/roles",
-        37,
+        None,
     ),
     (
         "unknown organization",
@@ -124,6 +128,66 @@ BROKEN: list[tuple[str, Breaker, str, str, int | None]] = [
         "world.yaml",
         "/world/instance/sequence",
         7,
+    ),
+    (
+        "behaviour of an unknown operation",
+        lambda d: edit(
+            d / "behaviours.yaml",
+            "  AdminService_ListLoginPolicyMultiFactors:",
+            "  AdminService_ListLoginPolicyMultiFactorz:",
+        ),
+        "behaviours.yaml",
+        "/operations/AdminService_ListLoginPolicyMultiFactorz",
+        None,
+    ),
+    (
+        "behaviour naming an example the operation does not document",
+        lambda d: edit(
+            d / "behaviours.yaml", "conflict: OrgSecondFactorAlreadyExists", "conflict: OrgMultiFactorAlreadyExists"
+        ),
+        "behaviours.yaml",
+        "/operations/ManagementService_AddSecondFactorToLoginPolicy/steps/0/add_to_set/conflict",
+        37,
+    ),
+    (
+        "behaviour naming an unknown state path",
+        lambda d: edit(
+            d / "behaviours.yaml",
+            "at: /organizations/{org}/activeFactors/secondFactors\n          item",
+            "at: /organizations/{org}/activeFactors/secondFactor\n          item",
+        ),
+        "behaviours.yaml",
+        "/operations/ManagementService_AddSecondFactorToLoginPolicy/steps/0/add_to_set/at",
+        35,
+    ),
+    (
+        "behaviour naming an unknown request field",
+        lambda d: edit(
+            d / "behaviours.yaml",
+            "item: $request.type\n          conflict: OrgSecondFactorAlreadyExists",
+            "item: $request.kind\n          conflict: OrgSecondFactorAlreadyExists",
+        ),
+        "behaviours.yaml",
+        "/operations/ManagementService_AddSecondFactorToLoginPolicy/steps/0/add_to_set/item",
+        36,
+    ),
+    (
+        "behaviour undone by a link that does not exist",
+        lambda d: edit(d / "behaviours.yaml", "undo: {link: RemoveTheAddedFactor}", "undo: {link: RemoveIt}"),
+        "behaviours.yaml",
+        "/operations/ManagementService_AddSecondFactorToLoginPolicy/undo/link",
+        41,
+    ),
+    (
+        "behaviour step with an unknown action",
+        lambda d: edit(
+            d / "behaviours.yaml",
+            "- add_to_set: {at: /instance/loginPolicy/secondFactors",
+            "- add_to_sett: {at: /instance/loginPolicy/secondFactors",
+        ),
+        "behaviours.yaml",
+        "/operations/AdminService_AddSecondFactorToLoginPolicy/steps/0",
+        87,
     ),
     (
         "canned body breaks the contract",

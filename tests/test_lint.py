@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from contract_tests.cli import main
-from contract_tests.lint import lint_file
+from contract_tests.review.lint import lint_file
 from tests.conftest import REPO_ROOT
 
 SHIPPED: dict[str, Any] = yaml.safe_load((REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8"))
@@ -39,7 +39,7 @@ PLANTED = [
     ("operation-summary", lambda d: op(d, M_LIST).pop("summary"), LIST_2FA),
     ("operation-tags", lambda d: op(d, M_LIST).update(tags=[]), LIST_2FA),
     ("operation-permission", lambda d: op(d, M_LIST).pop("x-zitadel-permission"), LIST_2FA),
-    ("zitadel-errors", lambda d: op(d, A_ADD)["responses"].pop("409"), f"{ADD_2FA_ADMIN}/responses"),
+    ("zitadel-errors", lambda d: op(d, A_ADD)["responses"].pop("400"), f"{ADD_2FA_ADMIN}/responses"),
     (
         "described",
         lambda d: d["components"]["schemas"]["ListDetails"].pop("description"),
@@ -97,9 +97,7 @@ def test_planted_problem_is_found_with_pointer_and_line(
 
 def test_lint_command_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", str(REPO_ROOT / "openapi.yaml")]) == 0
-    broken = planted(lambda d: op(d, A_ADD)["responses"].pop("409"), tmp_path)
+    broken = planted(lambda d: op(d, A_ADD)["responses"].pop("400"), tmp_path)
     assert main(["lint", str(broken)]) == 1
     output = capsys.readouterr().out
-    assert (
-        f"{broken}:" in output and "error [zitadel-errors]" in output and "2 errors" in output
-    )  # the 409 example is now unused too
+    assert f"{broken}:" in output and "error [zitadel-errors]" in output and "1 errors" in output

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.app import create_app
-from mockserver.mock_service import ConnectionDropped
+from mockserver.server.app import create_app
+from mockserver.server.service import ConnectionDropped
 from tests.conftest import ACME, A, M, bearer
 
 LIST = f"{M}/second_factors/_search"
@@ -133,7 +133,7 @@ def test_reset_one_session_keeps_the_others(client: Any) -> None:
 def test_state_shows_the_sessions_world(client: Any) -> None:
     client.post(f"{M}/second_factors", json={"type": 2}, headers=bearer("acme-owner"))
     state = client.get("/__mock/state").json
-    assert state["world"]["organizations"][ACME]["secondFactors"] == [
+    assert state["world"]["organizations"][ACME]["loginPolicy"]["secondFactors"] == [
         "SECOND_FACTOR_TYPE_OTP",
         "SECOND_FACTOR_TYPE_U2F",
     ]

@@ -6,8 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
-from mockserver.app import create_app, watched_files
-from mockserver.reloader import _stamps, reload_once
+from mockserver.server.app import create_app, watched_files
+from mockserver.server.reloader import _stamps, reload_once
 from tests.conftest import REPO_ROOT, A, bearer
 
 

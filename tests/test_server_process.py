@@ -96,4 +96,4 @@ def test_bad_fixture_stops_start_up_with_place_and_reason(tmp_path: Path) -> Non
         timeout=60,
     )
     assert result.returncode == 2
-    assert f"{world}:18 at /world/organizations/0/loginPolicy/secondFactors/0" in result.stderr
+    assert f"{world}:18 at /world/organizations/251000000000000001/loginPolicy/secondFactors/0" in result.stderr

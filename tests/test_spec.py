@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mockserver import SpecError, load_spec
-from mockserver.spec import default_spec_path, resolve_pointer
+from mockserver.contract.spec import default_spec_path, resolve_pointer
 from tests.conftest import REPO_ROOT, minimal_document
 
 
@@ -39,10 +39,9 @@ def test_unknown_operation_id_names_the_known_ones(spec_factory: Callable[..., P
         load_spec(spec_factory()).operation("Nope")
 
 
-def test_operation_api_is_the_first_path_segment() -> None:
-    contract = load_spec(REPO_ROOT / "openapi.yaml")
-    apis = {operation.api for operation in contract.operations}
-    assert apis == {"management", "admin"}
+def test_operation_label_is_method_and_path() -> None:
+    operation = load_spec().operation("AdminService_ListLoginPolicySecondFactors")
+    assert operation.label == "POST /admin/v1/policies/login/second_factors/_search"
 
 
 def test_missing_file_is_a_spec_error(tmp_path: Path) -> None:

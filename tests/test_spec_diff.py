@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from contract_tests.cli import main
-from contract_tests.spec_diff import diff_documents, render_markdown
+from contract_tests.review.spec_diff import diff_documents, render_markdown
 from tests.conftest import REPO_ROOT
 
 SHIPPED: dict[str, Any] = yaml.safe_load((REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.state_store import MemoryStore, RedisStore, SqliteStore, StateStore, open_store
+from mockserver.state.stores import MemoryStore, RedisStore, SqliteStore, StateStore, open_store
 
 REDIS_URL = os.environ.get("MOCKSERVER_TEST_REDIS", "redis://127.0.0.1:6379/15")
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.yaml_source import YamlSourceError, escape_pointer_token, read_yaml
+from mockserver.contract.yaml_source import escape_pointer_token, read_yaml
+from mockserver.errors import YamlSourceError
 
 
 def test_lines_are_mapped_for_keys_and_list_items(tmp_path: Path) -> None:

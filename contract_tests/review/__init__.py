@@ -1,0 +1,1 @@
+"""The spec-review tools behind `contract-tests lint|fixtures|diff|compare`."""

@@ -1,0 +1,94 @@
+"""The world a session keeps, addressed by JSON pointers, and ZITADEL's rules for changing it.
+
+The world has a fixed skeleton and free slots. The skeleton is what every ZITADEL call meets:
+the instance and its organizations are the aggregates events are pushed on (each with its own
+`sequence`), and `projection` says how far the read side has got. Everything else (a login
+policy, a set of factors) is a slot the fixtures declare and the behaviours name by pointer,
+with `{org}` standing for the organization a call acts in:
+
+    /organizations/{org}/loginPolicy/secondFactors
+
+An object with `details` is a projection row: an event that changes anything inside it moves
+its `sequence` and `changeDate`, as ZITADEL's projections do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+ORG_PLACEHOLDER = "{org}"
+MISSING: Any = object()
+
+
+@dataclass(frozen=True)
+class Event:
+    """What a pushed event tells the caller: its sequence on the aggregate, its time, its owner."""
+
+    sequence: str
+    date: str
+    owner: str
+
+
+def concrete(template: str, org_id: str) -> str:
+    """The pointer for one organization: `{org}` replaced by its id."""
+    return template.replace(ORG_PLACEHOLDER, org_id)
+
+
+def tokens(pointer: str) -> list[str]:
+    return [token.replace("~1", "/").replace("~0", "~") for token in pointer.split("/")[1:]]
+
+
+def get(world: Any, pointer: str) -> Any:
+    """The value at `pointer`, or MISSING."""
+    node = world
+    for token in tokens(pointer):
+        if not isinstance(node, dict) or token not in node:
+            return MISSING
+        node = node[token]
+    return node
+
+
+def parent(world: Any, pointer: str) -> tuple[dict[str, Any] | None, str]:
+    """The object holding the last token of `pointer` (None if it does not exist), and that token."""
+    *head, last = tokens(pointer)
+    node = world
+    for token in head:
+        if not isinstance(node, dict) or token not in node:
+            return None, last
+        node = node[token]
+    return (node if isinstance(node, dict) else None), last
+
+
+def owner_of(world: dict[str, Any], pointer: str) -> tuple[str, dict[str, Any]]:
+    """The aggregate a pointer lies in: the organization it names, else the instance."""
+    parts = tokens(pointer)
+    if len(parts) >= 2 and parts[0] == "organizations" and parts[1] in world["organizations"]:
+        return parts[1], world["organizations"][parts[1]]
+    return str(world["instance"]["id"]), world["instance"]
+
+
+def push_event(world: dict[str, Any], pointers: list[str], now: str) -> Event:
+    """One event on the aggregate of the first pointer: its sequence grows, the projection moves
+    on, and every projection row on the way to each pointer takes the event's sequence and date."""
+    owner_id, aggregate = owner_of(world, pointers[0])
+    aggregate["sequence"] = int(aggregate.get("sequence", 0)) + 1
+    sequence = str(aggregate["sequence"])
+    world["projection"] = {**world.get("projection", {}), "processedSequence": sequence, "viewTimestamp": now}
+    for pointer in pointers:
+        node: Any = world
+        for token in tokens(pointer):
+            if not isinstance(node, dict) or token not in node:
+                break
+            node = node[token]
+            if isinstance(node, dict) and isinstance(node.get("details"), dict):
+                node["details"].update(sequence=sequence, changeDate=now)
+    return Event(sequence, now, owner_id)
+
+
+def as_row(world: dict[str, Any], pointer: str, value: Any) -> Any:
+    """A stored object as a read shows it: its `details` name the aggregate that owns it."""
+    if isinstance(value, dict) and isinstance(value.get("details"), dict):
+        owner_id, _ = owner_of(world, pointer)
+        return {**value, "details": {**value["details"], "resourceOwner": owner_id}}
+    return value

@@ -1,0 +1,314 @@
+"""Handle one HTTP request to the API paths: session, routing, preferences, faults, scenario or
+ZITADEL's checks and the operation's behaviour (or example), contract validation both ways,
+journal and log line.
+
+It works on werkzeug requests and responses and is mounted by the Flask app in app.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import socket
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Response
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Request
+
+from mockserver.behaviour.engine import Call, Engine
+from mockserver.contract.spec import Contract, Operation
+from mockserver.errors import ContractViolation, StoreUnavailable
+from mockserver.fixtures.loader import Fixtures
+from mockserver.fixtures.scenarios import CannedResponse
+from mockserver.server.canned import ExampleAnswers
+from mockserver.server.faults import NO_FAULT, Faults, decide
+from mockserver.server.journal import Journal, JournalEntry, redact_headers
+from mockserver.server.preferences import Preferences, parse_prefer_header, query_preferences, resolve
+from mockserver.server.sessions import session_of
+from mockserver.server.validation import ContractValidator
+from mockserver.state.stores import SessionState, StateStore
+from mockserver.zitadel.authz import Authorizer
+from mockserver.zitadel.errors import ErrorCatalogue, ZitadelError, body_too_large, store_unavailable
+from mockserver.zitadel.gateway import Answer, ApiCall, Gateway
+from mockserver.zitadel.protojson import format_timestamp, now_timestamp
+from mockserver.zitadel.routing import Router
+
+access_log = logging.getLogger("mockserver.access")
+VIOLATION_HEADER = "X-Mock-Contract-Violation"
+REQUEST_VIOLATION_HEADER = "X-Mock-Request-Violation"
+ANSWERED_BY_HEADER = "X-Mock-Answered-By"
+
+
+@dataclass(frozen=True)
+class MockSettings:
+    """How strict and how big the service is."""
+
+    strict_contract: bool = False
+    max_body_bytes: int = 1 << 20
+    seed: int | None = None
+    validate: bool = True
+
+
+class ConnectionDropped(ConnectionAbortedError):
+    """A dropped-connection fault; raised to the caller where no socket could be cut."""
+
+    def __init__(self, cut: bool) -> None:
+        self.cut = cut
+        super().__init__("mock: fault injected: connection dropped")
+
+
+@dataclass
+class _Outcome:
+    answer: Answer
+    answered_by: str
+    operation: Operation | None = None
+    session: str = "-"
+    dropped: bool = False
+
+
+class MockService:
+    """The API side of the mock: everything between a request and its response."""
+
+    def __init__(
+        self,
+        contract: Contract,
+        fixtures: Fixtures,
+        store: StateStore,
+        settings: MockSettings,
+        journal: Journal,
+    ) -> None:
+        self.contract = contract
+        self.fixtures = fixtures
+        self.store = store
+        self.settings = settings
+        self.journal = journal
+        self.rng = random.Random(settings.seed)
+        errors = ErrorCatalogue.from_contract(contract)
+        self.gateway = Gateway(contract, Authorizer(fixtures.users, fixtures.role_permissions, errors))
+        self.engine = Engine.from_contract(contract, fixtures.behaviours)
+        self.router = Router(contract.operations, errors)
+        self.answers = ExampleAnswers(contract, self.rng)
+        self.validator = ContractValidator(contract)
+
+    @property
+    def answered_by_example(self) -> list[str]:
+        """The operations with no declared behaviour: their first named 200 example answers."""
+        return [op.operation_id for op in self.contract.operations if op.operation_id not in self.engine.behaviours]
+
+    def handle(self, request: Request) -> Response:
+        """Answer `request` as ZITADEL would, or as the caller or scenario asked."""
+        started = time.perf_counter()
+        outcome = self._outcome(request)
+        if outcome.dropped:  # the socket is cut: nothing written reaches the client
+            response = Response(b"", status=200)
+            self._record(request, response, outcome, ([], []), started)
+            return response
+        response = _json_response(outcome.answer)
+        response.headers[ANSWERED_BY_HEADER] = outcome.answered_by
+        problems = self._validate(request, response, outcome)
+        self._record(request, response, outcome, problems, started)
+        return response
+
+    def _outcome(self, request: Request) -> _Outcome:
+        outcome = _Outcome(Answer(500, {}), "gateway")
+        try:
+            outcome.session = session_of(request.headers, request.cookies)
+            outcome.operation, parameters = self.router.match(request.method, request.path)
+            outcome.answer, outcome.answered_by = self._answer(request, outcome.operation, parameters, outcome.session)
+        except ZitadelError as error:
+            outcome.answer = Answer.from_error(error)
+            if error.message.startswith("mock:"):
+                outcome.answered_by = "mock"
+        except ConnectionDropped as dropped:
+            if not dropped.cut:
+                raise
+            outcome.answered_by, outcome.dropped = "fault:drop", True
+        except StoreUnavailable as error:
+            outcome.answer = Answer.from_error(store_unavailable(error))
+            outcome.answered_by = "mock"
+        except RequestEntityTooLarge:
+            outcome.answer = Answer.from_error(body_too_large(self.settings.max_body_bytes))
+            outcome.answered_by = "mock"
+        return outcome
+
+    def _answer(
+        self, request: Request, operation: Operation, parameters: dict[str, str], session: str
+    ) -> tuple[Answer, str]:
+        state = self.store.read(session)
+        preferences = resolve(
+            parse_prefer_header(request.headers.get("Prefer")),
+            query_preferences(request.args) if request.query_string else {},
+            state["preferences"],
+        )
+        scenario = self.fixtures.scenarios.get(state["scenario"] or "")
+        settings = {**(scenario.faults if scenario else {}), **state["faults"]}
+        decision = decide(Faults.from_settings(settings), self.rng) if settings else NO_FAULT
+        delay = max(decision.delay_seconds, _preferred_delay(preferences, self.rng))
+        if delay > 0:  # sleep(0) still gives up the processor: skip it
+            time.sleep(delay)
+        if decision.drop:
+            _drop_connection(request)
+        if decision.error_status is not None:
+            return self.answers.error_answer(operation, decision.error_status), "fault"
+        if preferences.overrides_answer:
+            kind = "dynamic" if preferences.dynamic else "example"
+            return self.answers.answer(operation, preferences), kind
+        canned = _matching_canned(scenario.responses if scenario else (), operation, parameters, request)
+        if canned is not None and scenario is not None:
+            return Answer(canned.status, canned.body, dict(canned.headers)), f"scenario:{scenario.name}"
+        return self._zitadel_answer(request, operation, parameters, session, state)
+
+    def _zitadel_answer(
+        self, request: Request, operation: Operation, parameters: dict[str, str], session: str, state: SessionState
+    ) -> tuple[Answer, str]:
+        """ZITADEL's checks, then the operation's behaviour, or its example when it has none."""
+        query = request.args.to_dict(flat=False) if request.query_string else {}
+        call = ApiCall(operation, parameters, query, _lower_headers(request), self._body(request))
+        behaviour = self.engine.behaviours.get(operation.operation_id)
+        try:
+            checked = self.gateway.check(call, state["world"]["organizations"])
+            if behaviour is None:
+                return self.answers.first_success(operation), "example"
+            engine_call = Call(checked.org_id, checked.message, now_timestamp())
+            if behaviour.changes_state:
+                body = self.store.update(
+                    session, lambda changed: self.engine.run(behaviour, changed["world"], engine_call)
+                )
+            else:
+                body = self.engine.run(behaviour, state["world"], engine_call)
+        except ZitadelError as error:
+            if error.message.startswith("mock:"):
+                raise
+            return Answer.from_error(error), "zitadel"
+        return Answer.success(body), "zitadel"
+
+    def _body(self, request: Request) -> bytes:
+        if request.content_length is not None and request.content_length > self.settings.max_body_bytes:
+            raise RequestEntityTooLarge()
+        body = request.get_data(cache=True)
+        if len(body) > self.settings.max_body_bytes:
+            raise RequestEntityTooLarge()
+        return body
+
+    def _validate(self, request: Request, response: Response, outcome: _Outcome) -> tuple[list[str], list[str]]:
+        if not self.settings.validate or outcome.operation is None or outcome.answer.status == 413:
+            return [], []
+        request_problems = self.validator.request_problems(request)
+        response_problems = self.validator.response_problems(request, response)
+        if request_problems:
+            response.headers[REQUEST_VIOLATION_HEADER] = _header_text(request_problems)
+        if response_problems:
+            message = f"{outcome.operation.operation_id} {response.status_code}: {response_problems}"
+            if self.settings.strict_contract:
+                raise ContractViolation(message)
+            access_log.error("response breaks the contract: %s", message)
+            response.headers[VIOLATION_HEADER] = _header_text(response_problems)
+        return request_problems, response_problems
+
+    def _record(
+        self,
+        request: Request,
+        response: Response,
+        outcome: _Outcome,
+        problems: tuple[list[str], list[str]],
+        started: float,
+    ) -> None:
+        duration_ms = round((time.perf_counter() - started) * 1000, 2)
+        operation_id = outcome.operation.operation_id if outcome.operation else None
+        entry = JournalEntry(
+            time=format_timestamp(datetime.now(UTC)),
+            session=outcome.session,
+            method=request.method,
+            path=request.path,
+            query=request.query_string.decode("latin-1"),
+            headers=redact_headers(request.headers.items()),
+            operation_id=operation_id,
+            answered_by=outcome.answered_by,
+            status=response.status_code,
+            duration_ms=duration_ms,
+            request_problems=problems[0],
+            response_problems=problems[1],
+        )
+        self.journal.add(entry)
+        access_log.info(
+            '%s "%s %s" %s %s %s %.1fms session=%s',
+            request.remote_addr or "-",
+            request.method,
+            request.path,
+            response.status_code,
+            operation_id or "-",
+            outcome.answered_by,
+            duration_ms,
+            outcome.session,
+        )
+
+
+def initial_state(fixtures: Fixtures, scenario: str | None) -> SessionState:
+    """A session's state before any change."""
+    return {
+        "world": fixtures.world_for(scenario),
+        "scenario": scenario,
+        "preferences": {},
+        "faults": {},
+    }
+
+
+def error_response(error: ZitadelError) -> Response:
+    """A ZITADEL-shaped error as a response (for errors outside the API paths)."""
+    return _json_response(Answer.from_error(error))
+
+
+def _json_response(answer: Answer) -> Response:
+    body = json.dumps(answer.body, separators=(",", ":"), ensure_ascii=False)
+    response = Response(body, status=answer.status, content_type="application/json")
+    response.headers.update(answer.headers)
+    return response
+
+
+def _lower_headers(request: Request) -> dict[str, str]:
+    return {name.lower(): value for name, value in request.headers.items()}
+
+
+def _matching_canned(
+    responses: tuple[CannedResponse, ...],
+    operation: Operation,
+    parameters: dict[str, str],
+    request: Request,
+) -> CannedResponse | None:
+    for canned in responses:
+        if not canned.applies_to(operation.operation_id):
+            continue
+        headers_match = all(request.headers.get(k) == v for k, v in canned.match_headers.items())
+        path_match = all(parameters.get(k) == v for k, v in canned.match_path.items())
+        if headers_match and path_match:
+            return canned
+    return None
+
+
+def _preferred_delay(preferences: Preferences, rng: random.Random) -> float:
+    if preferences.delay_ms is None:
+        return 0.0
+    return rng.uniform(*preferences.delay_ms) / 1000
+
+
+def _drop_connection(request: Request) -> None:
+    """Cut the TCP connection under the request; the client sees it closed without an answer."""
+    connection: Any = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
+    if connection is None:
+        raise ConnectionDropped(cut=False)
+    try:
+        connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    raise ConnectionDropped(cut=True)
+
+
+def _header_text(problems: list[str]) -> str:
+    """Problems as a header value: printable ASCII only (servers refuse control characters)."""
+    text = " | ".join(problems)
+    return "".join(c if " " <= c <= "~" else "?" for c in text)[:500]
