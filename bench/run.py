@@ -62,6 +62,7 @@ class Server:
     command: list[str]
     port: int
     process: subprocess.Popen[bytes] | None = None
+    cwd: Path = ROOT
     startup_seconds: float = 0.0
     peak_rss_mb: float = 0.0
     results: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
@@ -81,8 +82,9 @@ def start(server: Server, log_folder: Path) -> None:
     """Start the server in its own process group and time it until its first answer."""
     log = (log_folder / f"{server.name.replace(' ', '-')}.log").open("wb")
     started = time.perf_counter()
+    environment = {**os.environ, "PYTHONPATH": str(server.cwd)}  # an earlier revision's code, if any
     server.process = subprocess.Popen(
-        server.command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT
+        server.command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=server.cwd, env=environment
     )
     deadline = started + 60
     while time.perf_counter() < deadline:
@@ -136,7 +138,7 @@ def _latency(output: str, percentile: str) -> float:
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
-def contenders(workers: int) -> list[Server]:
+def contenders(workers: int, earlier: Path | None) -> list[Server]:
     python = sys.executable
     mock = [python, "-m", "mockserver", "--workers", str(workers), "--log-level", "INFO"]
     servers = [
@@ -144,6 +146,8 @@ def contenders(workers: int) -> list[Server]:
         Server("mock (validation off)", [*mock, "--no-validation", "--port"], 0),
         Server("flask baseline", [python, "-m", "bench.serve_baseline"], 0),
     ]
+    if earlier is not None:
+        servers.append(Server("mock @earlier", [*mock, "--port"], 0, cwd=earlier))
     if PRISM.exists() or shutil.which("prism"):
         prism = str(PRISM) if PRISM.exists() else "prism"
         spec = str(ROOT / "openapi.yaml")
@@ -205,12 +209,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3); medians are reported")
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the mock and the baseline")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument("--against-revision", help="also run the mock of this git revision, side by side")
     arguments = parser.parse_args()
     if shutil.which("wrk") is None:
         print("bench: wrk is missing (apt-get install wrk)", file=sys.stderr)
         return 2
-    servers = contenders(arguments.workers)
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        earlier = _worktree(arguments.against_revision, Path(folder)) if arguments.against_revision else None
+        servers = contenders(arguments.workers, earlier)
         scripts = {}
         for name, text in SCRIPTS.items():
             scripts[name] = Path(folder) / f"{name.replace('/', '-').replace(' ', '-')}.lua"
@@ -229,8 +235,19 @@ def main() -> int:
         finally:
             for server in servers:
                 stop(server)
+            if earlier is not None:
+                subprocess.run(["git", "worktree", "remove", "--force", str(earlier)], cwd=ROOT, check=False)
     report(servers, contract_seconds)
     return 0
+
+
+def _worktree(revision: str, folder: Path) -> Path:
+    """A checkout of `revision` beside this one (git worktree), to run its mock."""
+    target = folder / "earlier"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(target), revision], cwd=ROOT, check=True, capture_output=True
+    )
+    return target
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ The contract suite must fail each of them, by the check meant for that bug
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -14,7 +15,10 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from contract_tests.plugin.model import matches
+from mockserver import load_spec
 from mockserver.server.app import create_app
+from tests.conftest import REPO_ROOT
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Change = Callable[[Request, Response], Response | None]
@@ -242,6 +246,18 @@ def _sequence_constant(request: Request, response: Response) -> Response | None:
     return None
 
 
+@functools.cache
+def _shipped_paths() -> tuple[str, ...]:
+    return tuple(operation.path for operation in load_spec(REPO_ROOT / "openapi.yaml").operations)
+
+
+def _shipped_operations_only(request: Request) -> Response | None:
+    """A server that has only the operations of the shipped contract: 404 for any other path."""
+    if not any(matches(path, request.path) for path in _shipped_paths()):
+        return Response(json.dumps({"code": 5, "message": "Not Found"}), 404, content_type="application/json")
+    return None
+
+
 # Crashes -------------------------------------------------------------------------------------------
 
 
@@ -271,3 +287,4 @@ names_only = _wrap(before=_names_only)
 stateless = _wrap(before=_stateless)
 sequence_constant = _wrap(after=_sequence_constant)
 crash_on_non_ascii = _wrap(before=_crash_on_non_ascii)
+shipped_operations_only = _wrap(before=_shipped_operations_only)

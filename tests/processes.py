@@ -45,11 +45,13 @@ def wait_for_text(log: Path, text: str, timeout: float) -> str:
 
 @contextmanager
 def running(
-    command: Sequence[str], port: int, log: Path, *, timeout: float = 60.0
+    command: Sequence[str], port: int, log: Path, *, timeout: float = 60.0, env: dict[str, str] | None = None
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run `command` (its output to `log`) until the block ends, then stop its process group."""
     with log.open("wb") as output:
-        process = subprocess.Popen(list(command), stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            list(command), stdout=output, stderr=subprocess.STDOUT, start_new_session=True, env=env
+        )
         try:
             wait_for_port(port, process, timeout)
             yield process

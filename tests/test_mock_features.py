@@ -40,15 +40,15 @@ def test_prefer_default_status_keeps_the_grpc_code_true(client: Any) -> None:
     assert response.status_code == 503 and response.json["code"] == 14
 
 
-def test_unknown_example_is_a_501_listing_what_exists(client: Any) -> None:
+def test_unknown_example_is_a_400_listing_what_exists(client: Any) -> None:
     response = client.post(LIST, headers={"Prefer": "example=nope"})
-    assert response.status_code == 501
+    assert response.status_code == 400
     assert "200/withFactors" in response.json["message"] and "401/authHeaderMissing" in response.json["message"]
 
 
-def test_undocumented_code_is_a_501(client: Any) -> None:
+def test_undocumented_code_is_a_400(client: Any) -> None:
     response = client.post(LIST, headers={"Prefer": "code=409"})
-    assert response.status_code == 501 and "documents no 409" in response.json["message"]
+    assert response.status_code == 400 and "documents no 409" in response.json["message"]
 
 
 @pytest.mark.parametrize("prefer", ["code=abc", "delay=-5", "delay=99999999", "code=42"])
@@ -252,7 +252,10 @@ def test_plain_options_is_405_like_zitadel(client: Any) -> None:
 
 def test_health_and_docs(client: Any) -> None:
     health = client.get("/__mock/health").json
-    assert health["status"] == "ok" and health["operations"] == 12
+    assert health["status"] == "ok" and health["operations"] == len(
+        client.application.extensions["mockserver"].contract.operations
+    )
+    assert health["answeredByExample"] == []
     page = client.get("/__mock/docs/")
     assert page.status_code == 200 and b"swagger-ui-bundle.js" in page.data and b"cdn" not in page.data.lower()
     with client.get("/__mock/docs/swagger-ui-bundle.js") as bundle:
@@ -322,3 +325,40 @@ def test_requests_with_and_without_origin_get_the_same_answer(
         k: v for k, v in browser.headers.items() if k not in cors and k != "Content-Length"
     }
     assert "Access-Control-Allow-Origin" not in plain.headers
+
+
+def test_the_journal_follows_the_session_header(client: Any) -> None:
+    client.post(LIST, headers=bearer("acme-owner", **{"X-Mock-Session": "one"}))
+    client.post(LIST, headers=bearer("acme-owner", **{"X-Mock-Session": "two"}))
+    entries = client.get("/__mock/journal", headers={"X-Mock-Session": "one"}).json["entries"]
+    assert [entry["session"] for entry in entries] == ["one"]
+
+
+def test_control_calls_get_a_log_line_without_tokens(client: Any, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="mockserver.control"):
+        client.post("/__mock/reset?session=s9", headers={"X-Mock-Control-Token": "not-logged"})
+    lines = [record.getMessage() for record in caplog.records if record.name == "mockserver.control"]
+    assert len(lines) == 1 and '"POST /__mock/reset?session=s9" 200' in lines[0]
+    assert "not-logged" not in lines[0]
+
+
+def test_start_up_names_the_operations_answered_by_example(tmp_path: Any, caplog: pytest.LogCaptureFixture) -> None:
+    import shutil
+
+    from tests.conftest import REPO_ROOT
+
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(REPO_ROOT / "fixtures", fixtures)
+    behaviours = (fixtures / "behaviours.yaml").read_text(encoding="utf-8")
+    start = behaviours.index("  AdminService_ListLoginPolicyMultiFactors:")
+    end = behaviours.index("  AdminService_AddSecondFactorToLoginPolicy:")
+    (fixtures / "behaviours.yaml").write_text(behaviours[:start] + behaviours[end:], encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="mockserver"):
+        app = create_app(fixtures_dir=fixtures, test_config={"TESTING": True})
+    lines = [
+        record.getMessage() for record in caplog.records if "answered by their first 200 example" in record.getMessage()
+    ]
+    assert len(lines) == 1 and lines[0].endswith(": AdminService_ListLoginPolicyMultiFactors")
+    answer = app.test_client().post(f"{A}/multi_factors/_search", headers=bearer("iam-owner"))
+    assert answer.status_code == 200 and answer.headers["X-Mock-Answered-By"] == "example"
+    assert app.test_client().post(f"{A}/multi_factors/_search").status_code == 401  # ZITADEL's checks first

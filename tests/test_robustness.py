@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
@@ -75,14 +77,35 @@ def parts(request: dict[str, Any]) -> tuple[str, str, dict[str, str]]:
     return method, template.replace("{type}", quote(request["type"], safe="")), headers
 
 
+_ASKED_CODE = re.compile(r"(?:^|[,;\s])code\s*=\s*\"?(\d{3})\"?\s*(?:[,;]|$)", re.IGNORECASE)
+
+
+def asks_for_a_server_error(request: dict[str, Any]) -> bool:
+    """Whether the request asks the mock for a 5xx (`Prefer: code=5xx` or `__code=5xx`): only then is
+    one allowed. Junk in `Prefer` asks for nothing."""
+    asked = [found.group(1) for found in _ASKED_CODE.finditer(request["Prefer"] or "")]
+    asked.append(str(request["query"].get("__code", "")).strip())
+    return any(code.isdigit() and 500 <= int(code) <= 599 for code in asked)
+
+
 def check_answer(request: dict[str, Any], method: str, status: int, headers: Any, body: bytes) -> None:
     """No 5xx unless the request asked for one; every error is ZITADEL-shaped; no violation flagged."""
-    asked_for_an_answer = request["Prefer"] is not None or any(key.startswith("__") for key in request["query"])
-    assert status < 500 or asked_for_an_answer, body
+    assert status < 500 or asks_for_a_server_error(request), body
     if status >= 400 and method != "HEAD":
         answer = json.loads(body)
         assert isinstance(answer["code"], int) and isinstance(answer["message"], str)
     assert "X-Mock-Contract-Violation" not in headers
+
+
+def test_only_a_request_that_asks_for_a_5xx_may_get_one() -> None:
+    base: dict[str, Any] = {"Prefer": None, "query": {}}
+    assert asks_for_a_server_error({**base, "Prefer": "code=503"})
+    assert asks_for_a_server_error({**base, "Prefer": "example=x, code=500"})
+    assert asks_for_a_server_error({**base, "query": {"__code": "504"}})
+    for junk in ("garbage", "code=abc", "code=404", "dynamic=true", "delay=5", "code=5000", "x-code=503"):
+        assert not asks_for_a_server_error({**base, "Prefer": junk}), junk
+        with pytest.raises(AssertionError):  # a mock answering 500 to junk fails the fuzz
+            check_answer({**base, "Prefer": junk}, "POST", 500, {}, b'{"code":13,"message":"x"}')
 
 
 @seed(20261128)

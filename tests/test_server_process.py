@@ -97,3 +97,57 @@ def test_bad_fixture_stops_start_up_with_place_and_reason(tmp_path: Path) -> Non
     )
     assert result.returncode == 2
     assert f"{world}:18 at /world/organizations/251000000000000001/loginPolicy/secondFactors/0" in result.stderr
+
+
+def test_environment_settings_apply_when_the_command_line_leaves_them_out(tmp_path: Path) -> None:
+    import os
+
+    port = free_port()
+    env = {**os.environ, "MOCKSERVER_SCENARIO": "no-factors", "MOCKSERVER_STATE": f"sqlite:///{tmp_path}/s.sqlite3"}
+    command = [sys.executable, "-m", "mockserver", "--port", str(port)]
+    with running(command, port, tmp_path / "env.log", timeout=30, env=env):
+        listed = requests.post(
+            f"http://127.0.0.1:{port}{M}/second_factors/_search",
+            headers={"Authorization": "Bearer acme-owner"},
+            timeout=10,
+        )
+        assert "result" not in listed.json()  # the no-factors scenario's world
+    assert (tmp_path / "s.sqlite3").exists()
+    assert f"state sqlite:///{tmp_path}/s.sqlite3" in (tmp_path / "env.log").read_text(encoding="utf-8")
+
+
+def test_the_command_line_wins_over_the_environment() -> None:
+    from mockserver.__main__ import parse_arguments, settings_from
+
+    environ = {"MOCKSERVER_SCENARIO": "no-factors", "MOCKSERVER_SEED": "7", "MOCKSERVER_STATE": "memory"}
+    assert settings_from(parse_arguments([]), environ) == {}  # all left to the environment
+    given = settings_from(parse_arguments(["--scenario", "all-factors", "--seed", "3"]), environ)
+    assert given == {"SCENARIO": "all-factors", "SEED": 3}
+
+
+def test_a_busy_port_stops_start_up_at_once(tmp_path: Path) -> None:
+    import subprocess
+    import time
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-m", "mockserver", "--port", str(port)], capture_output=True, text=True, timeout=60
+        )
+        elapsed = time.monotonic() - started
+    assert result.returncode == 2
+    assert f"port {port} is in use" in result.stderr
+    assert "serving" not in result.stdout + result.stderr and elapsed < 4
+
+
+def test_an_unknown_scenario_or_state_store_is_exit_2_without_a_traceback() -> None:
+    import subprocess
+
+    for option in (["--scenario", "nope"], ["--state", "postgres://x"]):
+        command = [sys.executable, "-m", "mockserver", "--port", str(free_port()), *option]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2 and "cannot start" in result.stderr
+        assert "Traceback" not in result.stderr

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from mockserver.errors import MockServerError
 from mockserver.state.stores import MemoryStore, RedisStore, SqliteStore, StateStore, open_store
 
 REDIS_URL = os.environ.get("MOCKSERVER_TEST_REDIS", "redis://127.0.0.1:6379/15")
@@ -113,5 +114,5 @@ def test_sqlite_store_keeps_state_across_instances(tmp_path: Path) -> None:
 def test_open_store_understands_urls(tmp_path: Path) -> None:
     assert isinstance(open_store("memory", fresh), MemoryStore)
     assert isinstance(open_store(f"sqlite:///{tmp_path}/x.sqlite3", fresh), SqliteStore)
-    with pytest.raises(ValueError, match="unknown state store"):
+    with pytest.raises(MockServerError, match="unknown state store"):
         open_store("postgres://x", fresh)

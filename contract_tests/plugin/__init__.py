@@ -13,11 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import schemathesis
-from schemathesis.config import SchemathesisConfig
 
 from contract_tests.plugin.calls import Calls
-from contract_tests.plugin.checks import use_model
 from contract_tests.plugin.model import SuiteModel
 from contract_tests.plugin.options import RUN_OPTIONS
 from contract_tests.plugin.summary import OPERATIONS_PROPERTY, OperationSummary
@@ -29,7 +26,7 @@ from mockserver.fixtures.loader import default_fixtures_dir, load_fixtures
 
 IN_PROCESS_TOKEN = "iam-owner"
 IN_PROCESS_ORG = "251000000000000001"
-_restore_key = pytest.StashKey[list[str]]()
+_restore_key = pytest.StashKey[tuple[list[str], list[str]]]()
 _model_key = pytest.StashKey[SuiteModel]()
 
 
@@ -98,6 +95,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def model(request: pytest.FixtureRequest) -> SuiteModel:
+    # schemathesis is imported here, not when pytest loads the plugin: it is a pytest plugin of its
+    # own, and importing it early keeps pytest from rewriting its assertions (a warning).
+    from contract_tests.plugin.checks import use_model
+
     built = suite_model(request.config)
     use_model(built)
     return built
@@ -135,7 +136,11 @@ def change_log(
             problems += [
                 f"{key}: was {before[key]}, is {after.get(key)}" for key in before if before[key] != after.get(key)
             ]
-        request.config.stash[_restore_key] = problems
+        notes = [
+            f"{operation_id} has no declared behaviour: what its calls changed, if anything, was not undone"
+            for operation_id in sorted(log.unknown_effects)
+        ]
+        request.config.stash[_restore_key] = (problems, notes)
 
 
 @pytest.fixture(autouse=True)
@@ -158,6 +163,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.fixture(scope="session")
 def contract_schema(model: SuiteModel, contract_target: Target) -> Any:
     """The contract as a schemathesis schema, bound to the target and tuned for ZITADEL."""
+    import schemathesis
+    from schemathesis.config import SchemathesisConfig
+
     settings: dict[str, Any] = {
         "seed": contract_target.seed,
         "generation": {"max-examples": contract_target.max_examples, "database": "none", "mode": "all"},
@@ -199,12 +207,14 @@ def _operation_settings(model: SuiteModel, target: Target) -> list[dict[str, Any
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    problems = config.stash.get(_restore_key, None)
-    if problems is None:
+    found = config.stash.get(_restore_key, None)
+    if found is None:
         return
+    problems, notes = found
     terminalreporter.section("contract-tests: restoring the target")
-    if problems:
-        for problem in problems:
-            terminalreporter.write_line(f"NOT RESTORED: {problem}", red=True)
-    else:
+    for problem in problems:
+        terminalreporter.write_line(f"NOT RESTORED: {problem}", red=True)
+    if not problems:
         terminalreporter.write_line("every change the suite made was undone")
+    for note in notes:
+        terminalreporter.write_line(f"note: {note}", yellow=True)

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from contract_tests.plugin.calls import Calls, RequestSpec, SentRequest
 from contract_tests.plugin.model import ORG_HEADER, OperationFacts, SuiteModel, template_path, value_at
@@ -44,14 +45,20 @@ class ChangeLog:
 
     def __init__(self) -> None:
         self._changes: list[Change] = []
+        self.unknown_effects: set[str] = set()  # operations without a declared behaviour that answered 2xx
         self._lock = threading.Lock()
 
     def record(
         self, facts: OperationFacts, request: SentRequest, status: int, body: Any, before: Reading | None
     ) -> None:
-        """Note a call if it changed the server: a state-changing operation that answered 2xx."""
-        if facts.changes_state and 200 <= status < 300:
-            with self._lock:
+        """Note a call if it changed the server: a state-changing operation that answered 2xx. An
+        operation without a declared behaviour may or may not have: it is noted by name only."""
+        if not (facts.changes_state and 200 <= status < 300):
+            return
+        with self._lock:
+            if facts.behaviour is None:
+                self.unknown_effects.add(facts.operation_id)
+            else:
                 self._changes.append(Change(facts.operation_id, request, body, before))
 
     def changes(self) -> list[Change]:
@@ -107,7 +114,11 @@ def undo(calls: Calls, change: Change) -> str | None:
     target = model.operations[link["operationId"]]
     reply = calls.send(target, _inverse_request(target, link, request, response, change.request.header(ORG_HEADER)))
     if not 200 <= reply.status < 300:
-        return f"undo {change.operation_id} by {target.operation_id} answered {reply.status}: {reply.body[:200]!r}"
+        sent = {"path": dict(change.request.path), "body": change.request.body}
+        return (
+            f"undo {change.operation_id} ({sent}) by {target.operation_id} answered {reply.status}: "
+            f"{reply.body[:200]!r}; repeat the undo with: {reply.curl}"
+        )
     return None
 
 
@@ -213,7 +224,11 @@ def snapshot(calls: Calls, model: SuiteModel, api: str | None) -> dict[str, Any]
 def record_case(log: ChangeLog, facts: OperationFacts, case: Any, response: Any, before: Reading | None) -> None:
     """`ChangeLog.record` for a schemathesis case and the response it got."""
     sent = SentRequest(
-        path=dict(case.path_parameters or {}),
+        # schemathesis keeps path parameters percent-encoded, as they go on the wire
+        path={
+            name: unquote(value) if isinstance(value, str) else value
+            for name, value in (case.path_parameters or {}).items()
+        },
         query=dict(case.query or {}),
         headers=dict(case.headers or {}),
         body=case.body if isinstance(case.body, dict | list) else None,

@@ -32,6 +32,7 @@ def test_linked_calls_keep_the_contract(
             self.before: Any = None
 
         def before_call(self, case: Any) -> None:
+            super().before_call(case)
             # The state machine does not apply configured parameters: pin the organization.
             if case.headers is not None and ORG_HEADER in case.headers and contract_target.org_id:
                 case.headers[ORG_HEADER] = contract_target.org_id
@@ -39,6 +40,7 @@ def test_linked_calls_keep_the_contract(
             self.before = read_before(calls, facts, (case.headers or {}).get(ORG_HEADER))
 
         def after_call(self, response: Any, case: Any) -> None:
+            super().after_call(response, case)
             facts = model.operations[case.operation.definition.raw["operationId"]]
             record_case(self.changes, facts, case, response, self.before)
 

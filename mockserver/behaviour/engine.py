@@ -18,7 +18,6 @@ from mockserver.behaviour.world import MISSING, Event, as_row, concrete, get, pa
 from mockserver.contract.messages import request_shape
 from mockserver.contract.spec import Contract
 from mockserver.zitadel.errors import ZitadelError
-from mockserver.zitadel.protojson import without_zero_values
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,7 @@ class Engine:
         request_fields: Mapping[str, tuple[str, ...]],
     ) -> None:
         self.behaviours = behaviours
+        self._answers = {operation_id: templates.compile_template(b.answer) for operation_id, b in behaviours.items()}
         self._errors = errors
         self._request_fields = request_fields
         self._actions: dict[str, Callable[[Behaviour, Step, _Run], None]] = {
@@ -101,7 +101,7 @@ class Engine:
         run = _Run(call, world)
         for step in behaviour.steps:
             self._actions[step.action](behaviour, step, run)
-        return without_zero_values(templates.render(behaviour.answer, run.scope()))
+        return self._answers[behaviour.operation_id](run.scope())
 
     def _error(self, behaviour: Behaviour, name: str) -> ZitadelError:
         known = self._errors[(behaviour.operation_id, name)]

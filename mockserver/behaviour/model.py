@@ -1,13 +1,14 @@
 """What an operation does to the world, as the fixtures declare it: a few steps from a small
 vocabulary, the answer's template, and how to undo it.
 
-    ManagementService_AddSecondFactorToLoginPolicy:
+    LabelService_AddLabel:            # an operationId of the contract
       steps:
-        - add_to_set: {at: /organizations/{org}/activeFactors/secondFactors, item: $request.type,
-                       conflict: OrgSecondFactorAlreadyExists,
-                       mirror: /organizations/{org}/loginPolicy/secondFactors}
+        - add_to_set:
+            at: /organizations/{org}/labels
+            item: $request.name
+            conflict: LabelAlreadyExists   # a named example of the operation
       answer: {details: {sequence: $event.sequence, creationDate: $event.date, resourceOwner: $owner}}
-      undo: {link: RemoveTheAddedFactor}
+      undo: {link: RemoveTheAddedLabel}  # a link of its 200 response
 
 The vocabulary, each step named for what it does to the world:
 

@@ -12,9 +12,12 @@ of the last event pushed), `$owner` (the id of the aggregate it was pushed on) a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from mockserver.zitadel.protojson import is_zero, without_zero_values
+
+Compiled = Callable[[Mapping[str, Any]], Any]
 NAMES = ("request", "result", "count", "event", "owner", "world")
 MAP_KEY = "$map"
 DEFAULT_KEY = "$default"
@@ -33,13 +36,33 @@ def render(template: Any, scope: Mapping[str, Any]) -> Any:
     return template
 
 
-def evaluate(expression: str, scope: Mapping[str, Any]) -> Any:
-    """The value of `$name.field.field` in `scope`; None where a part is missing."""
-    name, *path = expression[1:].split(".")
-    value: Any = scope.get(name)
+def compile_template(template: Any) -> Compiled:
+    """`render` worked out ahead, for an answer rendered on every request: a function of the
+    scope whose result is already written as protojson writes it (zero values left out)."""
+    if isinstance(template, str) and template.startswith("$"):
+        name, *path = template[1:].split(".")
+        return lambda scope: without_zero_values(_lookup(scope.get(name), path))
+    if isinstance(template, dict) and MAP_KEY in template:
+        return lambda scope: without_zero_values(_map(template, scope))
+    if isinstance(template, dict):
+        parts = [(key, compile_template(value)) for key, value in template.items()]
+        return lambda scope: {key: value for key, part in parts if not is_zero(value := part(scope))}
+    if isinstance(template, list):
+        items = [compile_template(item) for item in template]
+        return lambda scope: [item(scope) for item in items]
+    return lambda scope: template
+
+
+def _lookup(value: Any, path: list[str]) -> Any:
     for segment in path:
         value = value.get(segment) if isinstance(value, dict) else None
     return value
+
+
+def evaluate(expression: str, scope: Mapping[str, Any]) -> Any:
+    """The value of `$name.field.field` in `scope`; None where a part is missing."""
+    name, *path = expression[1:].split(".")
+    return _lookup(scope.get(name), path)
 
 
 def _map(template: Mapping[str, Any], scope: Mapping[str, Any]) -> Any:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import referencing
 import referencing.jsonschema
@@ -20,9 +20,6 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from mockserver.contract.yaml_source import YamlSource, escape_pointer_token, read_yaml
 from mockserver.errors import Place, SpecError, YamlSourceError
-
-if TYPE_CHECKING:
-    from openapi_core import OpenAPI
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _DOCUMENT_URI = "urn:contract:openapi.yaml"
@@ -172,14 +169,6 @@ class Contract:
     def _registry(self) -> referencing.Registry[Any]:
         registry = referencing.Registry().with_resource(_DOCUMENT_URI, _resource(self.document))
         return cast("referencing.Registry[Any]", registry)  # attrs hides the type from mypy
-
-    @cached_property
-    def openapi(self) -> OpenAPI:
-        """The document as an openapi-core `OpenAPI`, built once (it is slow to build)."""
-        from openapi_core import Config, OpenAPI
-
-        config = Config(spec_validator_cls=None)  # load_spec has validated it already
-        return OpenAPI.from_dict(self.document, config=config, base_uri=self.file.absolute().as_uri())
 
 
 def default_spec_path() -> Path:

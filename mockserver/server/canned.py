@@ -37,7 +37,7 @@ class ExampleAnswers:
         return self._example_answer(200, next(iter(examples.values())))
 
     def answer(self, operation: Operation, preferences: Preferences) -> Answer:
-        """The answer `preferences` ask for; a mock 501 lists what exists when nothing fits."""
+        """The answer `preferences` ask for; a mock 400 lists what exists when nothing fits."""
         status_key = self._status_key(operation, preferences.code)
         status = preferences.code or (200 if status_key == "default" else int(status_key))
         if preferences.dynamic and status == 200:
@@ -49,7 +49,7 @@ class ExampleAnswers:
         if name is None or name not in examples:
             known = ", ".join(f"{key}/{example}" for key, example in self._all_examples(operation))
             text = f"{operation.operation_id} has no example {name!r} for {status_key}"
-            raise ZitadelError(12, f"mock: {text}; known: {known}")
+            raise ZitadelError(3, f"mock: {text}; known: {known}")
         return self._example_answer(status, examples[name])
 
     def error_answer(self, operation: Operation, status: int) -> Answer:
@@ -65,7 +65,7 @@ class ExampleAnswers:
         if code in CODE_FOR_SERVER_FAILURE and "default" in responses:
             return "default"  # server-side failures any operation may answer
         documented = ", ".join(responses)
-        raise ZitadelError(12, f"mock: {operation.operation_id} documents no {code} response; it has {documented}")
+        raise ZitadelError(3, f"mock: {operation.operation_id} documents no {code} response; it has {documented}")
 
     def _examples(self, operation: Operation, status_key: str) -> dict[str, Any]:
         response = self._contract.responses(operation).get(status_key, {})

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request
 
 from mockserver.behaviour.engine import Call, Engine
 from mockserver.contract.spec import Contract, Operation
-from mockserver.errors import ContractViolation, StoreUnavailable
+from mockserver.errors import ContractViolation, MockServerError, StoreUnavailable
 from mockserver.fixtures.loader import Fixtures
 from mockserver.fixtures.scenarios import CannedResponse
 from mockserver.server.canned import ExampleAnswers
@@ -54,7 +54,7 @@ class MockSettings:
     validate: bool = True
 
 
-class ConnectionDropped(ConnectionAbortedError):
+class ConnectionDropped(ConnectionAbortedError, MockServerError):
     """A dropped-connection fault; raised to the caller where no socket could be cut."""
 
     def __init__(self, cut: bool) -> None:
@@ -103,23 +103,26 @@ class MockService:
     def handle(self, request: Request) -> Response:
         """Answer `request` as ZITADEL would, or as the caller or scenario asked."""
         started = time.perf_counter()
-        outcome = self._outcome(request)
+        headers = _lower_headers(request)  # once: werkzeug raises and catches on every missing one
+        outcome = self._outcome(request, headers)
         if outcome.dropped:  # the socket is cut: nothing written reaches the client
             response = Response(b"", status=200)
             self._record(request, response, outcome, ([], []), started)
             return response
         response = _json_response(outcome.answer)
         response.headers[ANSWERED_BY_HEADER] = outcome.answered_by
-        problems = self._validate(request, response, outcome)
+        problems = self._validate(request, headers, response, outcome)
         self._record(request, response, outcome, problems, started)
         return response
 
-    def _outcome(self, request: Request) -> _Outcome:
+    def _outcome(self, request: Request, headers: dict[str, str]) -> _Outcome:
         outcome = _Outcome(Answer(500, {}), "gateway")
         try:
-            outcome.session = session_of(request.headers, request.cookies)
+            outcome.session = session_of(headers, request.cookies)
             outcome.operation, parameters = self.router.match(request.method, request.path)
-            outcome.answer, outcome.answered_by = self._answer(request, outcome.operation, parameters, outcome.session)
+            outcome.answer, outcome.answered_by = self._answer(
+                request, headers, outcome.operation, parameters, outcome.session
+            )
         except ZitadelError as error:
             outcome.answer = Answer.from_error(error)
             if error.message.startswith("mock:"):
@@ -137,11 +140,11 @@ class MockService:
         return outcome
 
     def _answer(
-        self, request: Request, operation: Operation, parameters: dict[str, str], session: str
+        self, request: Request, headers: dict[str, str], operation: Operation, parameters: dict[str, str], session: str
     ) -> tuple[Answer, str]:
         state = self.store.read(session)
         preferences = resolve(
-            parse_prefer_header(request.headers.get("Prefer")),
+            parse_prefer_header(headers.get("prefer")),
             query_preferences(request.args) if request.query_string else {},
             state["preferences"],
         )
@@ -158,23 +161,30 @@ class MockService:
         if preferences.overrides_answer:
             kind = "dynamic" if preferences.dynamic else "example"
             return self.answers.answer(operation, preferences), kind
-        canned = _matching_canned(scenario.responses if scenario else (), operation, parameters, request)
+        canned = _matching_canned(scenario.responses if scenario else (), operation, parameters, headers)
         if canned is not None and scenario is not None:
             return Answer(canned.status, canned.body, dict(canned.headers)), f"scenario:{scenario.name}"
-        return self._zitadel_answer(request, operation, parameters, session, state)
+        return self._zitadel_answer(request, headers, operation, parameters, session, state)
 
     def _zitadel_answer(
-        self, request: Request, operation: Operation, parameters: dict[str, str], session: str, state: SessionState
+        self,
+        request: Request,
+        headers: dict[str, str],
+        operation: Operation,
+        parameters: dict[str, str],
+        session: str,
+        state: SessionState,
     ) -> tuple[Answer, str]:
         """ZITADEL's checks, then the operation's behaviour, or its example when it has none."""
         query = request.args.to_dict(flat=False) if request.query_string else {}
-        call = ApiCall(operation, parameters, query, _lower_headers(request), self._body(request))
+        call = ApiCall(operation, parameters, query, headers, self._body(request))
         behaviour = self.engine.behaviours.get(operation.operation_id)
         try:
             checked = self.gateway.check(call, state["world"]["organizations"])
             if behaviour is None:
                 return self.answers.first_success(operation), "example"
-            engine_call = Call(checked.org_id, checked.message, now_timestamp())
+            now = now_timestamp() if behaviour.changes_state else ""  # only events need the time
+            engine_call = Call(checked.org_id, checked.message, now)
             if behaviour.changes_state:
                 body = self.store.update(
                     session, lambda changed: self.engine.run(behaviour, changed["world"], engine_call)
@@ -195,10 +205,12 @@ class MockService:
             raise RequestEntityTooLarge()
         return body
 
-    def _validate(self, request: Request, response: Response, outcome: _Outcome) -> tuple[list[str], list[str]]:
+    def _validate(
+        self, request: Request, headers: dict[str, str], response: Response, outcome: _Outcome
+    ) -> tuple[list[str], list[str]]:
         if not self.settings.validate or outcome.operation is None or outcome.answer.status == 413:
             return [], []
-        request_problems = self.validator.request_problems(request)
+        request_problems = self.validator.request_problems(request, headers)
         response_problems = self.validator.response_problems(request, response)
         if request_problems:
             response.headers[REQUEST_VIOLATION_HEADER] = _header_text(request_problems)
@@ -278,12 +290,12 @@ def _matching_canned(
     responses: tuple[CannedResponse, ...],
     operation: Operation,
     parameters: dict[str, str],
-    request: Request,
+    headers: dict[str, str],
 ) -> CannedResponse | None:
     for canned in responses:
         if not canned.applies_to(operation.operation_id):
             continue
-        headers_match = all(request.headers.get(k) == v for k, v in canned.match_headers.items())
+        headers_match = all(headers.get(k) == v for k, v in canned.match_headers.items())
         path_match = all(parameters.get(k) == v for k, v in canned.match_path.items())
         if headers_match and path_match:
             return canned

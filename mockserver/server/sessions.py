@@ -22,8 +22,10 @@ class _Lookup(Protocol):
 
 
 def session_of(headers: _Lookup, cookies: _Lookup) -> str:
-    """The session named by the request, or the default; a malformed name is a 400."""
-    name = headers.get(SESSION_HEADER) or cookies.get(SESSION_COOKIE) or DEFAULT_SESSION
+    """The session named by the request, or the default; a malformed name is a 400.
+
+    `headers` answers lower-case names (a plain dict of them, or werkzeug's headers)."""
+    name = headers.get(SESSION_HEADER.lower()) or cookies.get(SESSION_COOKIE) or DEFAULT_SESSION
     return checked_session(name)
 
 

@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from openapi_core import Config, OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.wrappers import Request, Response
 
@@ -49,13 +50,13 @@ class ContractValidator:
     """openapi-core validation of both directions, reporting every problem as one line."""
 
     def __init__(self, contract: Contract, cache_size: int = 4096) -> None:
-        self._openapi = contract.openapi
+        self._openapi = openapi_of(contract)
         self._requests = _Verdicts(cache_size)
         self._responses = _Verdicts(cache_size)
 
-    def request_problems(self, request: Request) -> Verdict:
-        """Why the request breaks the contract (empty when it keeps it)."""
-        key = _request_key(request)
+    def request_problems(self, request: Request, headers: dict[str, str]) -> Verdict:
+        """Why the request breaks the contract (empty when it keeps it); `headers` by lower-case name."""
+        key = _request_key(request, headers)
         verdict = self._requests.get(key)
         if verdict is None:
             errors = self._openapi.request_validator.iter_errors(WerkzeugOpenAPIRequest(request))
@@ -76,15 +77,22 @@ class ContractValidator:
         return verdict
 
 
-def _request_key(request: Request) -> tuple[Any, ...]:
-    authorization = request.headers.get("Authorization")
+def openapi_of(contract: Contract) -> OpenAPI:
+    """The contract as an openapi-core `OpenAPI` (slow to build: once per service)."""
+    config = Config(spec_validator_cls=None)  # load_spec has validated it already
+    return OpenAPI.from_dict(contract.document, config=config, base_uri=contract.file.absolute().as_uri())
+
+
+def _request_key(request: Request, headers: dict[str, str]) -> tuple[Any, ...]:
+    authorization = headers.get("authorization")
     scheme = None if authorization is None else (authorization.split(" ", 1)[0], " " in authorization.strip())
-    declared = tuple(request.headers.get(name) for name in _REQUEST_HEADERS)
+    declared = tuple(headers.get(name) for name in _REQUEST_HEADERS)
     return (request.method, request.path, request.query_string, scheme, declared, request.get_data(cache=True))
 
 
 def _headers(response: Response) -> tuple[str | None, ...]:
-    return tuple(response.headers.get(name) for name in _RESPONSE_HEADERS)
+    present = {name.lower(): value for name, value in response.headers.items()}
+    return tuple(present.get(name) for name in _RESPONSE_HEADERS)
 
 
 def explain(error: Exception) -> str:

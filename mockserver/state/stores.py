@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from mockserver.errors import StoreUnavailable
+from mockserver.errors import MockServerError, StoreUnavailable
 
 T = TypeVar("T")
 SessionState = dict[str, Any]
@@ -61,7 +61,7 @@ def open_store(url: str, initial: Initial, max_sessions: int = 1000) -> StateSto
         return SqliteStore(Path(url.removeprefix("sqlite:///")), initial)
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisStore(url, initial)
-    raise ValueError(f"unknown state store {url!r}: use memory, sqlite:///PATH or redis://HOST:PORT/DB")
+    raise MockServerError(f"unknown state store {url!r}: use memory, sqlite:///PATH or redis://HOST:PORT/DB")
 
 
 class MemoryStore:

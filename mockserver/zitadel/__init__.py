@@ -1,1 +1,2 @@
-"""zitadel"""
+"""ZITADEL's rules for every call, whatever the operation: routing, decoding, authentication and
+authorization, validation, error bodies, protojson. No web framework here."""

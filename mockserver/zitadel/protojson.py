@@ -7,27 +7,31 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-_ZERO: tuple[Any, ...] = (None, False, "", 0, [])
-
 
 def without_zero_values(value: Any) -> Any:
     """`value` with every field that holds false, "", 0, [] or null left out, at every depth.
 
     A nested object is a message and stays, even when empty (message fields have presence).
     """
-    if isinstance(value, dict):
-        return {
-            key: without_zero_values(item)
-            for key, item in value.items()
-            if isinstance(item, dict) or not _is_zero(item)
-        }
-    if isinstance(value, list):
-        return [without_zero_values(item) for item in value]
+    kind = type(value)
+    if kind is dict:
+        return {key: without_zero_values(item) for key, item in value.items() if not is_zero(item)}
+    if kind is list:
+        return value if all(type(item) in _SCALARS for item in value) else [without_zero_values(i) for i in value]
     return value
 
 
-def _is_zero(value: Any) -> bool:
-    return any(value is zero or (type(value) is type(zero) and value == zero) for zero in _ZERO)
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def is_zero(value: Any) -> bool:
+    """Whether protojson leaves a field holding `value` out (an object never: it has presence)."""
+    if value is None or value is False:
+        return True
+    kind = type(value)
+    if kind is str or kind is list:
+        return not value
+    return kind is int and value == 0
 
 
 def format_timestamp(moment: datetime) -> str:
