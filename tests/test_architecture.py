@@ -18,6 +18,7 @@ from mockserver.errors import MockServerError
 from tests.conftest import REPO_ROOT
 
 PACKAGES = ("mockserver", "contract_tests")
+OUTSIDE = ("../" + "shared", "shared/" + "reference")  # written in two parts so this file does not match
 
 
 def python_files() -> list[Path]:
@@ -92,3 +93,15 @@ def test_the_packages_import_without_side_effects() -> None:
         for info in pkgutil.walk_packages(root.__path__, f"{package}."):
             if not info.name.endswith("__main__"):
                 importlib.import_module(info.name)
+
+
+def test_the_project_stands_on_its_own() -> None:
+    """Documents and code restate what they rely on; none points outside the repository."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    outside = []
+    for name in tracked.splitlines():
+        if name.endswith((".md", ".py", ".yaml", ".yml", ".toml")) and not name.startswith(".ci/"):
+            text = (REPO_ROOT / name).read_text(encoding="utf-8", errors="replace")
+            if any(pointer in text for pointer in OUTSIDE):
+                outside.append(name)
+    assert outside == []
