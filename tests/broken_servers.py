@@ -80,7 +80,6 @@ def _proto_names(request: Request, response: Response) -> Response | None:
         details = body["details"]
         renamed = {
             "total_result": "totalResult",
-            "processed_sequence": "processedSequence",
             "view_timestamp": "viewTimestamp",
         }
         body["details"] = {proto: details[camel] for proto, camel in renamed.items() if camel in details}
@@ -133,7 +132,8 @@ def _no_www_authenticate(request: Request, response: Response) -> Response | Non
 
 def _owner_is_instance(request: Request, response: Response) -> Response | None:
     body = _json(response)
-    if request.path.startswith("/management/") and not LIST.search(request.path) and response.status_code == 200:
+    changed = response.status_code == 200 and isinstance(body, dict) and "details" in body
+    if request.path.startswith("/management/") and not LIST.search(request.path) and changed:
         body["details"]["resourceOwner"] = "250000000000000000"
         return _with_body(response, body)
     return None
@@ -240,7 +240,7 @@ def _stateless(request: Request) -> Response | None:
 
 def _sequence_constant(request: Request, response: Response) -> Response | None:
     body = _json(response)
-    if response.status_code == 200 and not LIST.search(request.path) and isinstance(body, dict):
+    if response.status_code == 200 and not LIST.search(request.path) and isinstance(body, dict) and "details" in body:
         body["details"]["sequence"] = "1"
         return _with_body(response, body)
     return None

@@ -2,7 +2,7 @@
 Python: in a copy of the project, three kinds of new operation are served behind ZITADEL's
 checks, linted, checked and fuzzed, and a server that lacks them fails the suite.
 
-(a) `GET /management/v1/policies/login` with a named 200 example, no behaviour;
+(a) `GET /management/v1/policies/privacy` with a named 200 example, no behaviour;
 (b) an operation in a new path family, no behaviour;
 (c) labels of an organization: add, remove and list, with behaviours declared in the fixtures.
 """
@@ -57,7 +57,7 @@ def operation(
         "x-zitadel-permission": permission,
         "summary": summary,
         "description": f"{summary}, for the test of adding operations.\n\nRequired permission: `{permission}`.",
-        "tags": ["Settings"],
+        "tags": ["Management API"],
         "parameters": [ORG_HEADER, *extra.pop("parameters", [])],
         "responses": {**GATEWAY_ERRORS, **responses},
         **extra,
@@ -67,12 +67,12 @@ def operation(
 def added_operations() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """The paths, schemas and examples a contributor would write into openapi.yaml."""
     paths = {
-        "/management/v1/policies/login": {
+        "/management/v1/policies/privacy": {
             "get": operation(
-                "ManagementService_GetLoginPolicy",
-                "Get Login Settings",
+                "ManagementService_GetPrivacyPolicy",
+                "Get Privacy Settings",
                 "policy.read",
-                {"200": ok("LoginPolicyAnswer", {"custom": {"$ref": "#/components/examples/LoginPolicyOfAcme"}})},
+                {"200": ok("PrivacyPolicyAnswer", {"custom": {"$ref": "#/components/examples/PrivacyPolicyOfAcme"}})},
             )
         },
         "/management/v1/policies/password/complexity/_search": {
@@ -176,10 +176,10 @@ def added_operations() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         },
     }
     schemas = {
-        "LoginPolicyAnswer": {
+        "PrivacyPolicyAnswer": {
             "type": "object",
-            "description": "A login policy, as the test's example writes it.",
-            "properties": {"policy": {"type": "object", "properties": {"allowRegister": {"type": "boolean"}}}},
+            "description": "A privacy policy, as the test's example writes it.",
+            "properties": {"policy": {"type": "object", "properties": {"tosLink": {"type": "string"}}}},
         },
         "ComplexityAnswer": {
             "type": "object",
@@ -215,7 +215,10 @@ def added_operations() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     }
     status = "type.googleapis.com/zitadel.v1.ErrorDetail"
     examples = {
-        "LoginPolicyOfAcme": {"summary": "acme's policy", "value": {"policy": {"allowRegister": True}}},
+        "PrivacyPolicyOfAcme": {
+            "summary": "acme's policy",
+            "value": {"policy": {"tosLink": "https://acme.example/tos"}},
+        },
         "ComplexityOfAcme": {
             "summary": "One policy",
             "value": {
@@ -356,10 +359,10 @@ def call(url: str, method: str, path: str, token: str | None = "acme-owner", **e
 @pytest.mark.parametrize(
     ("method", "path", "example"),
     [
-        ("GET", "/management/v1/policies/login", {"policy": {"allowRegister": True}}),
+        ("GET", "/management/v1/policies/privacy", {"policy": {"tosLink": "https://acme.example/tos"}}),
         ("POST", "/management/v1/policies/password/complexity/_search", None),
     ],
-    ids=["a-get-login-policy", "b-new-path-family"],
+    ids=["a-get-privacy-policy", "b-new-path-family"],
 )
 def test_an_operation_without_behaviour_answers_its_example_behind_zitadels_checks(
     mock: str, method: str, path: str, example: Any
@@ -425,7 +428,7 @@ def test_the_suite_passes_the_mock_and_fuzzes_the_new_operations(project: tuple[
     assert result.returncode == 0, result.stdout[-5000:]
     summary = result.stdout.split("contract-tests: per operation")[1]
     for label in (
-        "GET /management/v1/policies/login",
+        "GET /management/v1/policies/privacy",
         "POST /management/v1/policies/password/complexity/_search",
         "DELETE /management/v1/labels/{name}",
     ):
@@ -452,7 +455,7 @@ def test_the_suite_fails_a_server_without_the_new_operations(project: tuple[Path
     assert result.returncode == 1, result.stdout[-3000:]
     summary = result.stdout.split("contract-tests: per operation")[1]
     for label in (
-        "GET /management/v1/policies/login",
+        "GET /management/v1/policies/privacy",
         "POST /management/v1/labels",
         "POST /management/v1/labels/_search",
     ):

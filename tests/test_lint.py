@@ -33,9 +33,26 @@ def op(document: dict[str, Any], path: str, method: str = "post") -> dict[str, A
 
 M_LIST = "/management/v1/policies/login/second_factors/_search"
 A_ADD = "/admin/v1/policies/login/second_factors"
+CONNECT = "/zitadel.settings.v2.SettingsService/GetLoginSettings"
+CONNECT_OP = "/paths/~1zitadel.settings.v2.SettingsService~1GetLoginSettings/post"
+UNAUTHENTICATED_WITH_HEADER = {
+    "description": "planted",
+    "headers": {"WWW-Authenticate": {"$ref": "#/components/headers/WWWAuthenticate"}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConnectStatus"}}},
+}
 
 PLANTED = [
     ("operation-id", lambda d: op(d, M_LIST).update(operationId="listSecondFactors"), f"{LIST_2FA}/operationId"),
+    (
+        "operation-id",
+        lambda d: op(d, CONNECT).update(operationId="SettingsService_GetLoginSettingsConnect"),
+        f"{CONNECT_OP}/operationId",
+    ),
+    (
+        "zitadel-errors",
+        lambda d: op(d, CONNECT)["responses"].update({"401": UNAUTHENTICATED_WITH_HEADER}),
+        f"{CONNECT_OP}/responses/401",
+    ),
     ("operation-summary", lambda d: op(d, M_LIST).pop("summary"), LIST_2FA),
     ("operation-tags", lambda d: op(d, M_LIST).update(tags=[]), LIST_2FA),
     ("operation-permission", lambda d: op(d, M_LIST).pop("x-zitadel-permission"), LIST_2FA),

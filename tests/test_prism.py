@@ -42,13 +42,13 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]
         yield f"http://127.0.0.1:{port}", log
 
 
-def test_prism_starts_without_errors_or_warnings(prism: tuple[str, Path]) -> None:
+def test_prism_starts_without_errors_or_warnings(prism: tuple[str, Path], contract: Contract) -> None:
     _, log = prism
     text = wait_for_text(log, "Prism is listening", timeout=15)
     assert "Prism is listening" in text
     startup = text.split("Prism is listening")[0]
     assert not re.search(r"\b(error|warning|✖|⚠)", startup, re.IGNORECASE), startup
-    assert startup.count("info ") == 12  # one line per operation served
+    assert startup.count("info ") == len(contract.operations)  # one line per operation served
 
 
 def example_request(contract: Contract, operation_id: str) -> tuple[str, str, object]:
@@ -124,7 +124,7 @@ def test_prism_serves_named_examples_on_request(prism: tuple[str, Path]) -> None
         headers={**BEARER, "Prefer": "example=empty"},
         timeout=10,
     )
-    assert response.json() == {"details": {"processedSequence": "267831", "viewTimestamp": "2026-07-10T09:01:02.641Z"}}
+    assert response.json() == {"details": {"viewTimestamp": "2026-07-10T09:01:02.641Z"}}
 
 
 def test_contract_suite_fails_prism_where_a_stateless_mock_must(prism: tuple[str, Path]) -> None:

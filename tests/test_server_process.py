@@ -96,7 +96,7 @@ def test_bad_fixture_stops_start_up_with_place_and_reason(tmp_path: Path) -> Non
         timeout=60,
     )
     assert result.returncode == 2
-    assert f"{world}:18 at /world/organizations/251000000000000001/loginPolicy/secondFactors/0" in result.stderr
+    assert f"{world}:37 at /world/organizations/251000000000000001/loginPolicy/secondFactors/0" in result.stderr
 
 
 def test_environment_settings_apply_when_the_command_line_leaves_them_out(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from contract_tests.plugin.checks import assert_error_shape, assert_list_consistent
+from contract_tests.plugin.checks import assert_list_consistent
+from contract_tests.plugin.error_shapes import assert_error_shape, is_issue_11730
 from contract_tests.plugin.model import matches, template_path, value_at
 
 VIEW: dict[str, Any] = {"viewTimestamp": "2026-07-10T09:01:02.641Z"}
@@ -72,6 +73,75 @@ def test_zitadels_error_answers_pass() -> None:
     assert_error_shape(405, {"code": 12, "message": "Method Not Allowed"}, None)
     detail = {"@type": "type.googleapis.com/zitadel.v1.ErrorDetail", "id": "Org-2B0ps", "message": "m"}
     assert_error_shape(409, {"code": 6, "message": "m (Org-2B0ps)", "details": [detail]}, None)
+
+
+# Connect's form of ZITADEL's errors, as the reference gives them (value: the ErrorDetail in base64).
+INVALID_TOKEN_DETAIL: dict[str, Any] = {
+    "type": "zitadel.v1.ErrorDetail",
+    "value": "CgpBVVRILTdmczFlEhRFcnJvcnMuVG9rZW4uSW52YWxpZA",
+    "debug": {"id": "AUTH-7fs1e", "message": "Errors.Token.Invalid"},
+}
+INVALID_TOKEN = {"code": "unauthenticated", "message": "Errors.Token.Invalid (AUTH-7fs1e)"}
+
+
+def test_zitadels_connect_errors_pass() -> None:
+    assert_error_shape(401, {**INVALID_TOKEN, "details": [INVALID_TOKEN_DETAIL]}, None, connect=True)
+    assert_error_shape(401, {"code": "unauthenticated", "message": "auth header missing"}, None, connect=True)
+    assert_error_shape(404, {"code": "not_found"}, None, connect=True)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "www_authenticate"),
+    [
+        (401, {"code": 16, "message": "auth header missing"}, None),  # the gateway's numeric code
+        (401, {"code": "unauthenticated", "message": "auth header missing"}, "auth header missing"),
+        (404, {"code": "unauthenticated", "message": "x"}, None),
+        (401, {"code": "UNAUTHENTICATED", "message": "x"}, None),
+        (
+            401,
+            {**INVALID_TOKEN, "details": [{**INVALID_TOKEN_DETAIL, "value": INVALID_TOKEN_DETAIL["value"] + "=="}]},
+            None,
+        ),
+        (
+            401,
+            {**INVALID_TOKEN, "details": [{**INVALID_TOKEN_DETAIL, "debug": {"id": "AUTH-x", "message": "y"}}]},
+            None,
+        ),
+        (401, {**INVALID_TOKEN, "details": [{**INVALID_TOKEN_DETAIL, "value": "bm90IGEgcHJvdG8"}]}, None),
+        (
+            401,
+            {
+                **INVALID_TOKEN,
+                "details": [{**INVALID_TOKEN_DETAIL, "type": "type.googleapis.com/zitadel.v1.ErrorDetail"}],
+            },
+            None,
+        ),
+        (
+            401,
+            {**INVALID_TOKEN, "details": [{"@type": "type.googleapis.com/zitadel.v1.ErrorDetail", "id": "AUTH-7fs1e"}]},
+            None,
+        ),
+    ],
+)
+def test_wrong_connect_errors_fail(status: int, body: dict[str, Any], www_authenticate: str | None) -> None:
+    with pytest.raises(AssertionError):
+        assert_error_shape(status, body, www_authenticate, connect=True)
+
+
+def test_a_server_with_issue_11730_is_named_in_the_failure() -> None:
+    body = {
+        "code": 2,
+        "message": "rpc error: code = Unauthenticated desc = auth header missing ()",
+        "details": [
+            {
+                "@type": "type.googleapis.com/zitadel.v1.ErrorDetail",
+                "message": "rpc error: code = Unauthenticated desc = auth header missing",
+            }
+        ],
+    }
+    assert is_issue_11730(500, body)
+    with pytest.raises(AssertionError, match="#11730"):
+        assert_error_shape(500, body, None)
 
 
 def test_templates_and_paths_are_read_the_way_the_mock_writes_them() -> None:

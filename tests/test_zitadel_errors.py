@@ -34,12 +34,6 @@ def test_http_status_follows_the_grpc_code(code: int, status: int) -> None:
     assert ZitadelError(code, "x").http_status == status
 
 
-def test_only_401_repeats_the_message_in_www_authenticate(contract: Contract) -> None:
-    errors = ErrorCatalogue.from_contract(contract)
-    assert errors.error("invalidToken").headers() == {"WWW-Authenticate": "Errors.Token.Invalid (AUTH-7fs1e)"}
-    assert errors.error("noMatchingPermissions").headers() == {}
-
-
 def test_zitadels_own_errors_carry_one_detail_and_gateway_errors_none() -> None:
     raised = ZitadelError.raised(6, "Multifactor already exists", "Org-2B0ps")
     assert raised.body() == {

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from contract_tests.plugin.calls import Calls
+from contract_tests.plugin.checks import one_member_of_each_oneof
 from contract_tests.plugin.model import SuiteModel
 from contract_tests.plugin.options import RUN_OPTIONS
 from contract_tests.plugin.summary import OPERATIONS_PROPERTY, OperationSummary
@@ -182,6 +183,7 @@ def contract_schema(model: SuiteModel, contract_target: Target) -> Any:
     if contract_target.live:
         settings["base-url"] = contract_target.url_base
     schema: Any = schemathesis.openapi.from_dict(model.contract.document, config=SchemathesisConfig.from_dict(settings))
+    schema.hooks.register_hook_with_name(one_member_of_each_oneof, "filter_case")
     if not contract_target.live:
         schema.app = contract_target.app
     return schema

@@ -12,11 +12,11 @@ from typing import Any
 
 import schemathesis
 
+from contract_tests.plugin.error_shapes import assert_error_shape, is_error_body
 from contract_tests.plugin.model import ORG_HEADER, SuiteModel
 from mockserver.behaviour.world import ORG_PLACEHOLDER
-from mockserver.zitadel.errors import ERROR_DETAIL_TYPE, HTTP_STATUS_FOR_CODE
+from mockserver.contract.messages import field_at
 
-GATEWAY_STATUSES = {405: 12, 413: 8}  # answered by the gateway with another code than the table's
 _models: dict[str, SuiteModel] = {}
 
 
@@ -49,28 +49,21 @@ def _operation_id(case: Any) -> str:
 
 @schemathesis.check
 def zitadel_error_body(ctx: Any, response: Any, case: Any) -> None:
-    """Every error is `{code, message, details?}` with the gRPC code of its HTTP status,
-    details (when present) that repeat the message's id, and WWW-Authenticate on 401."""
+    """Every error is its transport's error body (the gateway's `{code, message, details?}`, or
+    Connect's) with the code of its HTTP status and details that repeat the message's id; a REST
+    401 repeats its message in WWW-Authenticate."""
     if response.status_code < 400:
         return
+    model = _model()
+    facts = model.operations.get(_operation_id(case)) if model else None
+    connect = facts is not None and facts.operation.is_connect
+    if connect and not response.content and response.status_code in (405, 415):
+        return  # connect-go's refusals before any ZITADEL code: no body
     body = _json(response)
-    if not isinstance(body, dict) or not isinstance(body.get("code"), int) or not isinstance(body.get("message"), str):
-        raise AssertionError(f"error {response.status_code} is not a ZITADEL error body: {response.content[:200]!r}")
-    assert_error_shape(response.status_code, body, _header(response, "WWW-Authenticate"))
-
-
-def assert_error_shape(status: int, body: dict[str, Any], www_authenticate: str | None) -> None:
-    """The rules every gateway error body keeps, whatever its operation."""
-    code, message = body["code"], body["message"]
-    expected = GATEWAY_STATUSES.get(status, None)
-    mapped = HTTP_STATUS_FOR_CODE.get(code)
-    if (expected is not None and code != expected) or (expected is None and mapped != status):
-        raise AssertionError(f"HTTP {status} carries gRPC code {code}, which maps to {mapped}")
-    for detail in body.get("details", []):
-        if detail.get("@type") != ERROR_DETAIL_TYPE or not message.endswith(f"({detail.get('id')})"):
-            raise AssertionError(f"detail {detail} does not match the message {message!r}")
-    if status == 401 and www_authenticate != message:
-        raise AssertionError(f"401 must repeat its message in WWW-Authenticate, got {www_authenticate!r}")
+    if not is_error_body(body, connect):
+        form = "Connect" if connect else "ZITADEL"
+        raise AssertionError(f"error {response.status_code} is not a {form} error body: {response.content[:200]!r}")
+    assert_error_shape(response.status_code, body, _header(response, "WWW-Authenticate"), connect)
 
 
 @schemathesis.check
@@ -121,10 +114,19 @@ def zitadel_change_names_its_owner(ctx: Any, response: Any, case: Any) -> None:
 def zitadel_method_not_allowed(ctx: Any, response: Any, case: Any) -> None:
     """A method no operation has on that path is 405 `Method Not Allowed`, with no `Allow`
     header (a method another template matches, like DELETE on `.../_search`, goes to that
-    operation instead)."""
+    operation instead); on a Connect procedure, connect-go's 405: `Allow: POST`, no body."""
     model = _model()
     method = case.method.upper()
     if model is None or method == case.operation.method.upper() or model.route_exists(method, case.formatted_path):
+        return
+    facts = model.operations.get(_operation_id(case))
+    if facts is not None and facts.operation.is_connect:
+        allow = _header(response, "Allow")
+        if (response.status_code, response.content, allow) != (405, b"", "POST"):
+            raise AssertionError(
+                f"{method} {case.formatted_path}: connect-go answers 405 with `Allow: POST` and no body, "
+                f"got {response.status_code} Allow={allow!r} {response.content[:200]!r}"
+            )
         return
     expected = model.gateway_error("methodNotAllowed")
     got = (response.status_code, _json(response))
@@ -132,3 +134,24 @@ def zitadel_method_not_allowed(ctx: Any, response: Any, case: Any) -> None:
         raise AssertionError(
             f"{method} {case.formatted_path}: expected {expected[0]} {expected[1]}, got {got[0]} {got[1]}"
         )
+
+
+def one_member_of_each_oneof(ctx: Any, case: Any) -> bool:
+    """A `filter_case` hook: query parameters that set members of one protobuf oneof (ZITADEL's
+    `ctx.orgId` and `ctx.instance`) are never sent together. OpenAPI cannot say so, and the
+    gateway answers 400 `field already set for oneof`, which is right."""
+    model = _model()
+    facts = model.operations.get(_operation_id(case)) if model else None
+    query = case.query
+    if facts is None or not isinstance(query, dict):
+        return True
+    seen: set[str] = set()
+    for name, value in query.items():
+        path = facts.shape.query_fields.get(name)
+        field = field_at(facts.shape.message, path) if path else None
+        if field is None or field.oneof is None or value is None:
+            continue
+        if field.oneof in seen:
+            return False
+        seen.add(field.oneof)
+    return True

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.contract.messages import request_shape
-from mockserver.contract.spec import Contract, Operation, iter_nodes, load_spec
+from mockserver.contract.spec import CONNECT_SUFFIX, Contract, Operation, iter_nodes, load_spec
 from mockserver.contract.yaml_source import escape_pointer_token
 from mockserver.errors import SpecError
 
@@ -70,12 +70,14 @@ def _operations(contract: Contract) -> Raw:
     declared_tags = {tag["name"] for tag in contract.document.get("tags", [])}
     for operation in contract.operations:
         node = contract.node(operation.pointer)
-        if not OPERATION_ID.fullmatch(operation.operation_id):
+        name = operation.operation_id.removesuffix(CONNECT_SUFFIX) if operation.is_connect else operation.operation_id
+        if not OPERATION_ID.fullmatch(name) or (operation.is_connect and name == operation.operation_id):
+            expected = f"`<Service>_<Rpc>{CONNECT_SUFFIX}`" if operation.is_connect else "`<Service>_<Rpc>`"
             yield (
                 "error",
                 "operation-id",
                 f"{operation.pointer}/operationId",
-                "not `<Service>_<Rpc>` as ZITADEL's generator names it",
+                f"not {expected} as ZITADEL's generator names it",
             )
         for field in ("summary", "description"):
             if not str(node.get(field, "")).strip():
@@ -100,8 +102,12 @@ def _statuses(contract: Contract) -> Raw:
         for status in sorted(_expected_statuses(contract, operation) - set(responses)):
             yield "error", "zitadel-errors", pointer, f"ZITADEL answers {status} here, and it is not documented"
         unauthenticated = contract.resolve(responses.get("401", {}))
-        header = contract.resolve(unauthenticated.get("headers", {}).get("WWW-Authenticate", {}))
-        if "401" in responses and not header.get("required"):
+        declared = unauthenticated.get("headers", {}).get("WWW-Authenticate")
+        if "401" not in responses:
+            continue
+        if operation.is_connect and declared is not None:
+            yield "error", "zitadel-errors", f"{pointer}/401", "connect-go sends no WWW-Authenticate header"
+        elif not operation.is_connect and not contract.resolve(declared or {}).get("required"):
             yield "error", "zitadel-errors", f"{pointer}/401", "a 401 must declare a required WWW-Authenticate header"
 
 

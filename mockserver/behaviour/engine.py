@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from mockserver.behaviour import templates
 from mockserver.behaviour.model import Behaviour, Step
-from mockserver.behaviour.world import MISSING, Event, as_row, concrete, get, parent, push_event
+from mockserver.behaviour.world import MISSING, Event, concrete, get, owner_of, parent, push_event
 from mockserver.contract.messages import request_shape
 from mockserver.contract.spec import Contract
 from mockserver.zitadel.errors import ZitadelError
@@ -117,7 +117,7 @@ class Engine:
         if value is MISSING and "fallback" in options:
             pointer = concrete(str(options["fallback"]), str(org_id))
             value = get(run.world, pointer)
-        value = None if value is MISSING else as_row(run.world, pointer, value)
+        value = None if value is MISSING else value
         if "field" in options:
             value = value.get(str(options["field"])) if isinstance(value, dict) else None
         run.result = value
@@ -133,6 +133,10 @@ class Engine:
     def _add_to_set(self, behaviour: Behaviour, step: Step, run: _Run) -> None:
         pointer = run.path(str(step.at))
         for item in self._items(step, run):
+            if "in" in step.options:
+                item = _looked_up(item, step.options, run)
+                if item is MISSING:
+                    continue  # not in the registry: a `check ... is: known` step answers for it
             members = _list_at(run.world, pointer)
             if item in members:
                 if "conflict" in step.options:
@@ -171,7 +175,7 @@ class Engine:
             raise self._error(behaviour, str(step.options["conflict"]))
         omitted = set(step.options.get("omit", []))
         created = {name: value for name, value in run.call.request.items() if name not in omitted}
-        created["details"] = {"creationDate": run.call.now}
+        created["details"] = {"creationDate": run.call.now, "resourceOwner": owner_of(run.world, pointer)[0]}
         holder[key] = created
         run.events.append(push_event(run.world, [pointer], run.call.now))
 
@@ -248,10 +252,17 @@ def _passes(rule: str, value: Any, options: Mapping[str, Any], run: _Run) -> boo
         return _is_redirect_uri(value)
     if rule == "defined":
         return isinstance(value, str)  # decoded enums: defined names; 0 and unknown numbers stay ints
+    return _looked_up(value, options, run) is not MISSING
+
+
+def _looked_up(value: Any, options: Mapping[str, Any], run: _Run) -> Any:
+    """What the first of the places `in` holds under the value's `key` (or the value); MISSING if none."""
     key = value.get(options["key"]) if isinstance(value, dict) and "key" in options else value
-    return any(
-        isinstance(found, dict) and key in found for found in (get(run.world, run.path(p)) for p in options["in"])
-    )
+    for place in options["in"]:
+        found = get(run.world, run.path(str(place)))
+        if isinstance(found, dict) and isinstance(key, str) and key in found:
+            return dict(found[key]) if isinstance(found[key], dict) else found[key]
+    return MISSING
 
 
 def _is_redirect_uri(value: Any) -> bool:

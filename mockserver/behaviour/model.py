@@ -17,7 +17,8 @@ The vocabulary, each step named for what it does to the world:
   straight away when true);
 - `add_to_set` / `remove_from_set`: one `item` (or every one of `items`) in or out of the set at
   `at`, answering the `conflict` / `notFound` example when it already is / is not there; `mirror`
-  is a list kept in step where it exists (a projection of the set);
+  is a list kept in step where it exists (a projection of the set); with `in` (and `key`), an
+  added item is what the first of those places holds under the item (or its `key` field);
 - `create` / `replace` / `delete`: the object at `at` made from the request, overwritten by it
   (every field the request declares), or removed (`clear` empties sets along with it);
   `conflict`, `notFound` and `unchanged` name the examples for the object that exists, the one

@@ -9,7 +9,8 @@ with `{org}` standing for the organization a call acts in:
     /organizations/{org}/loginPolicy/secondFactors
 
 An object with `details` is a projection row: an event that changes anything inside it moves
-its `sequence` and `changeDate`, as ZITADEL's projections do.
+its `sequence` and `changeDate`, as ZITADEL's projections do; its `resourceOwner` is the
+aggregate it lies in.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def push_event(world: dict[str, Any], pointers: list[str], now: str) -> Event:
     owner_id, aggregate = owner_of(world, pointers[0])
     aggregate["sequence"] = int(aggregate.get("sequence", 0)) + 1
     sequence = str(aggregate["sequence"])
-    world["projection"] = {**world.get("projection", {}), "processedSequence": sequence, "viewTimestamp": now}
+    world["projection"] = {**world.get("projection", {}), "viewTimestamp": now}
     for pointer in pointers:
         node: Any = world
         for token in tokens(pointer):
@@ -84,11 +85,3 @@ def push_event(world: dict[str, Any], pointers: list[str], now: str) -> Event:
             if isinstance(node, dict) and isinstance(node.get("details"), dict):
                 node["details"].update(sequence=sequence, changeDate=now)
     return Event(sequence, now, owner_id)
-
-
-def as_row(world: dict[str, Any], pointer: str, value: Any) -> Any:
-    """A stored object as a read shows it: its `details` name the aggregate that owns it."""
-    if isinstance(value, dict) and isinstance(value.get("details"), dict):
-        owner_id, _ = owner_of(world, pointer)
-        return {**value, "details": {**value["details"], "resourceOwner": owner_id}}
-    return value

@@ -114,7 +114,7 @@ def request_shape(contract: Contract, operation: Operation) -> RequestShape:
     """The request message of `operation` and where its fields come from."""
     reader = _SchemaReader(contract)
     definition = contract.definition(operation)
-    rpc_name = f"{operation.operation_id.partition('_')[2] or operation.operation_id}Request"
+    rpc_name = f"{operation.rpc}Request"
     body = contract.request_body(operation)
     reads_body = body is not None and body.get("x-zitadel-body") != "ignored" and operation.method != "GET"
     message = Message(rpc_name, {})
@@ -180,7 +180,7 @@ class _SchemaReader:
         rules = {**merged.get("x-pgv", {}), **annotations.get("x-pgv", {})}
         oneof = annotations.get("x-proto-oneof", merged.get("x-proto-oneof"))
         default = annotations.get("default", merged.get("default"))
-        if merged.get("type") == "array":
+        if _type(merged) == "array":
             element = self.field(name, merged.get("items", {}), {})
             return Field(name, element.kind, True, element.enum, element.message, None, rules, oneof)
         enum = self._enum(schema, depth=0)
@@ -188,21 +188,27 @@ class _SchemaReader:
             return Field(name, "enum", enum=enum, default=default, rules=rules, oneof=oneof)
         if merged.get("x-proto") in _KNOWN_TYPES:
             return Field(name, _KNOWN_TYPES[merged["x-proto"]], default=default, rules=rules, oneof=oneof)
-        if merged.get("type") == "object" or "properties" in merged:
+        if _type(merged) == "object" or "properties" in merged:
             message = self.message(schema, _component_name(schema) or name[:1].upper() + name[1:])
             return Field(name, "message", message=message, rules=rules, oneof=oneof)
-        kind = _JSON_TYPES.get(str(merged.get("type")), "any")
+        kind = _JSON_TYPES.get(str(_type(merged)), "any")
         return Field(name, kind, default=default, rules=rules, oneof=oneof)
 
     def _merged(self, schema: Any) -> dict[str, Any]:
-        """The schema with `$ref` followed and `allOf` parts merged (the outer keys win)."""
+        """The schema with `$ref` followed and `allOf` parts merged: the outer keys win, and the
+        properties of every part are kept, the parts' first (their proto order)."""
         node = self._contract.resolve(schema)
         if not isinstance(node, dict):
             return {}
         merged: dict[str, Any] = {}
+        properties: dict[str, Any] = {}
         for part in node.get("allOf", []):
-            merged.update(self._merged(part))
+            inner = self._merged(part)
+            properties.update(inner.get("properties", {}))
+            merged.update(inner)
         merged.update({key: value for key, value in node.items() if key != "allOf"})
+        if properties or "properties" in node:
+            merged["properties"] = {**properties, **node.get("properties", {})}
         return merged
 
     def _enum(self, schema: Any, depth: int) -> ProtoEnum | None:
@@ -218,6 +224,14 @@ class _SchemaReader:
                 if found is not None:
                     return found
         return None
+
+
+def _type(schema: Mapping[str, Any]) -> str | None:
+    """The schema's JSON type, leaving out `null` (which protojson reads as "not set")."""
+    declared = schema.get("type")
+    if isinstance(declared, list):
+        return next((str(kind) for kind in declared if kind != "null"), None)
+    return str(declared) if declared is not None else None
 
 
 def _component_name(schema: Any) -> str | None:

@@ -22,6 +22,11 @@ from mockserver.contract.yaml_source import YamlSource, escape_pointer_token, re
 from mockserver.errors import Place, SpecError, YamlSourceError
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# x-zitadel-transport: how ZITADEL serves the operation. `gateway`: grpc-gateway in front of the
+# gRPC server (the v1 APIs); `connect`: connect-go itself (the Connect protocol);
+# `gateway-to-connect`: grpc-gateway in front of a connect-go service (the v2 REST APIs).
+TRANSPORTS = ("gateway", "connect", "gateway-to-connect")
+CONNECT_SUFFIX = "_Connect"  # the operationId of an RPC's Connect form: its REST form's, and this
 _DOCUMENT_URI = "urn:contract:openapi.yaml"
 
 
@@ -33,6 +38,18 @@ class Operation:
     method: str
     path: str
     pointer: str
+    transport: str = "gateway"
+
+    @property
+    def is_connect(self) -> bool:
+        """Served by connect-go (`x-zitadel-transport: connect`): Connect's errors and rules."""
+        return self.transport == "connect"
+
+    @property
+    def rpc(self) -> str:
+        """The RPC's name (`GetLoginSettings`): the operationId after `<Service>_`, for either form."""
+        name = self.operation_id.partition("_")[2] or self.operation_id
+        return name.removesuffix(CONNECT_SUFFIX) if self.is_connect else name
 
     @property
     def label(self) -> str:
@@ -251,7 +268,8 @@ def find_operations(document: dict[str, Any]) -> Iterator[Operation]:
             if method in path_item:
                 pointer = f"/paths/{escape_pointer_token(path)}/{method}"
                 operation_id = path_item[method].get("operationId", "")
-                yield Operation(operation_id, method.upper(), path, pointer)
+                transport = str(path_item[method].get("x-zitadel-transport", "gateway"))
+                yield Operation(operation_id, method.upper(), path, pointer, transport)
 
 
 def _check_operation_ids(source: YamlSource) -> None:
@@ -262,6 +280,9 @@ def _check_operation_ids(source: YamlSource) -> None:
         if operation.operation_id in seen:
             reason = f"operationId {operation.operation_id!r} is used twice"
             raise SpecError(source.place(f"{operation.pointer}/operationId"), reason)
+        if operation.transport not in TRANSPORTS:
+            reason = f"x-zitadel-transport must be one of {', '.join(TRANSPORTS)}"
+            raise SpecError(source.place(f"{operation.pointer}/x-zitadel-transport"), reason)
         seen.add(operation.operation_id)
 
 

@@ -14,8 +14,9 @@ from typing import Any
 from mockserver.contract.spec import Contract, Operation
 from mockserver.server.preferences import Preferences
 from mockserver.server.sampler import SchemaSampler
+from mockserver.zitadel import wire
 from mockserver.zitadel.errors import CODE_FOR_SERVER_FAILURE, ZitadelError
-from mockserver.zitadel.gateway import Answer
+from mockserver.zitadel.wire import Answer
 
 _DYNAMIC_ATTEMPTS = 20
 
@@ -34,7 +35,7 @@ class ExampleAnswers:
         if not examples:
             text = f"{operation.operation_id} has no behaviour in the fixtures and no named 200 example"
             raise ZitadelError(12, f"mock: {text}")
-        return self._example_answer(200, next(iter(examples.values())))
+        return self._example_answer(operation, 200, next(iter(examples.values())))
 
     def answer(self, operation: Operation, preferences: Preferences) -> Answer:
         """The answer `preferences` ask for; a mock 400 lists what exists when nothing fits."""
@@ -50,7 +51,7 @@ class ExampleAnswers:
             known = ", ".join(f"{key}/{example}" for key, example in self._all_examples(operation))
             text = f"{operation.operation_id} has no example {name!r} for {status_key}"
             raise ZitadelError(3, f"mock: {text}; known: {known}")
-        return self._example_answer(status, examples[name])
+        return self._example_answer(operation, status, examples[name])
 
     def error_answer(self, operation: Operation, status: int) -> Answer:
         """A documented error of `operation` with that status, for injected faults."""
@@ -79,14 +80,13 @@ class ExampleAnswers:
         return [(status_key, name) for status_key in responses for name in self._examples(operation, status_key)]
 
     @staticmethod
-    def _example_answer(status: int, body: Any) -> Answer:
+    def _example_answer(operation: Operation, status: int, body: Any) -> Answer:
         body = dict(body) if isinstance(body, dict) else body
         if isinstance(body, dict) and status in CODE_FOR_SERVER_FAILURE and isinstance(body.get("code"), int):
             body["code"] = CODE_FOR_SERVER_FAILURE[status]  # keep the gRPC code true to the status
         if status == 200:
-            return Answer.success(body)
-        headers = {"WWW-Authenticate": str(body["message"])} if status == 401 and isinstance(body, dict) else {}
-        return Answer(status, body, headers)
+            return wire.success(operation.transport, body)
+        return wire.example_error(operation.transport, status, body)
 
     def _dynamic_success(self, operation: Operation) -> Answer:
         pointer = self._contract.response_schema_pointer(operation, 200)
@@ -95,7 +95,7 @@ class ExampleAnswers:
         for _ in range(_DYNAMIC_ATTEMPTS):
             body = _consistent_counts(self._sampler.sample({"$ref": f"#{pointer}"}))
             if not self._contract.schema_errors(pointer, body):
-                return Answer.success(body)
+                return wire.success(operation.transport, body)
         return self.first_success(operation)
 
 

@@ -32,11 +32,13 @@ from mockserver.server.preferences import Preferences, parse_prefer_header, quer
 from mockserver.server.sessions import session_of
 from mockserver.server.validation import ContractValidator
 from mockserver.state.stores import SessionState, StateStore
+from mockserver.zitadel import wire
 from mockserver.zitadel.authz import Authorizer
 from mockserver.zitadel.errors import ErrorCatalogue, ZitadelError, body_too_large, store_unavailable
-from mockserver.zitadel.gateway import Answer, ApiCall, Gateway
+from mockserver.zitadel.gateway import ApiCall, Gateway
 from mockserver.zitadel.protojson import format_timestamp, now_timestamp
 from mockserver.zitadel.routing import Router
+from mockserver.zitadel.wire import Answer, ProtocolRejection
 
 access_log = logging.getLogger("mockserver.access")
 VIOLATION_HEADER = "X-Mock-Contract-Violation"
@@ -124,18 +126,21 @@ class MockService:
                 request, headers, outcome.operation, parameters, outcome.session
             )
         except ZitadelError as error:
-            outcome.answer = Answer.from_error(error)
+            outcome.answer = wire.error(_transport(outcome.operation), error)
             if error.message.startswith("mock:"):
                 outcome.answered_by = "mock"
+        except ProtocolRejection as rejection:
+            outcome.answer, outcome.answered_by = rejection.answer, "connect"
         except ConnectionDropped as dropped:
             if not dropped.cut:
                 raise
             outcome.answered_by, outcome.dropped = "fault:drop", True
         except StoreUnavailable as error:
-            outcome.answer = Answer.from_error(store_unavailable(error))
+            outcome.answer = wire.error(_transport(outcome.operation), store_unavailable(error))
             outcome.answered_by = "mock"
         except RequestEntityTooLarge:
-            outcome.answer = Answer.from_error(body_too_large(self.settings.max_body_bytes))
+            too_large = body_too_large(self.settings.max_body_bytes)
+            outcome.answer = wire.error(_transport(outcome.operation), too_large)
             outcome.answered_by = "mock"
         return outcome
 
@@ -163,7 +168,7 @@ class MockService:
             return self.answers.answer(operation, preferences), kind
         canned = _matching_canned(scenario.responses if scenario else (), operation, parameters, headers)
         if canned is not None and scenario is not None:
-            return Answer(canned.status, canned.body, dict(canned.headers)), f"scenario:{scenario.name}"
+            return _canned_answer(operation, canned), f"scenario:{scenario.name}"
         return self._zitadel_answer(request, headers, operation, parameters, session, state)
 
     def _zitadel_answer(
@@ -194,8 +199,8 @@ class MockService:
         except ZitadelError as error:
             if error.message.startswith("mock:"):
                 raise
-            return Answer.from_error(error), "zitadel"
-        return Answer.success(body), "zitadel"
+            return wire.error(operation.transport, error), "zitadel"
+        return wire.success(operation.transport, body), "zitadel"
 
     def _body(self, request: Request) -> bytes:
         if request.content_length is not None and request.content_length > self.settings.max_body_bytes:
@@ -272,14 +277,31 @@ def initial_state(fixtures: Fixtures, scenario: str | None) -> SessionState:
 
 def error_response(error: ZitadelError) -> Response:
     """A ZITADEL-shaped error as a response (for errors outside the API paths)."""
-    return _json_response(Answer.from_error(error))
+    return _json_response(wire.error("gateway", error))
 
 
 def _json_response(answer: Answer) -> Response:
-    body = json.dumps(answer.body, separators=(",", ":"), ensure_ascii=False)
-    response = Response(body, status=answer.status, content_type="application/json")
+    if answer.body is None or isinstance(answer.body, bytes):  # connect-go's refusals, as they are
+        response = Response(answer.body or b"", status=answer.status)
+        del response.headers["Content-Type"]
+    else:
+        body = json.dumps(answer.body, separators=(",", ":"), ensure_ascii=False)
+        response = Response(body, status=answer.status, content_type="application/json")
     response.headers.update(answer.headers)
     return response
+
+
+def _transport(operation: Operation | None) -> str:
+    """The operation's transport; the gateway's before routing has found one."""
+    return operation.transport if operation is not None else "gateway"
+
+
+def _canned_answer(operation: Operation, canned: CannedResponse) -> Answer:
+    """A scenario's answer: an error in the operation's own shape, with the scenario's headers."""
+    if canned.status == 200:
+        return Answer(200, canned.body, dict(canned.headers))
+    answer = wire.example_error(operation.transport, canned.status, canned.body)
+    return Answer(answer.status, answer.body, {**answer.headers, **canned.headers})
 
 
 def _lower_headers(request: Request) -> dict[str, str]:

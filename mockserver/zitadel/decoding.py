@@ -3,8 +3,9 @@
 The body goes through Go's JSON decoder and protojson (the first JSON value only; unknown fields
 and unknown enum names dropped; enum names or numbers; Durations as `"NNNs"`), path parameters
 through grpc-gateway's converters (an enum is a name or a Go integer that is a defined value), and
-query parameters are set field by field (`ctx.orgId=...`). Every failure is a 400 with gRPC code
-3 and no details. The result is the message as plain data, in protojson's canonical form: enum
+query parameters are set field by field (`ctx.orgId=...`); a Connect call's body goes through
+connect-go's codec instead (the whole body, never empty). Every failure is a 400 with gRPC code 3
+and no details. The result is the message as plain data, in protojson's canonical form: enum
 names, zero values left out (proto3 has no presence for them, except in a oneof).
 """
 
@@ -30,10 +31,19 @@ _EMPTY = object()
 
 
 def decode_request(
-    shape: RequestShape, path: Mapping[str, str], query: Mapping[str, Sequence[str]], body: bytes
+    shape: RequestShape,
+    path: Mapping[str, str],
+    query: Mapping[str, Sequence[str]],
+    body: bytes,
+    *,
+    connect_type: str | None = None,
 ) -> dict[str, Any]:
-    """The request's message: body first (when the gateway reads it), then path, then query."""
-    message = decode_body(body, shape.message) if shape.reads_body else {}
+    """The request's message: body first (when the gateway reads it), then path, then query.
+    With `connect_type` (the message's Go type) the body came over the Connect protocol."""
+    if connect_type is not None:
+        message = decode_connect_body(body, shape.message, connect_type)
+    else:
+        message = decode_body(body, shape.message) if shape.reads_body else {}
     for name in shape.path_fields:
         field = shape.message.fields[name]
         _assign(message, field, decode_path_value(name, path[name], field))
@@ -44,7 +54,7 @@ def decode_request(
 
 def malformed(reason: str) -> ZitadelError:
     """A body or parameter the gateway cannot decode."""
-    return ZitadelError(3, reason)
+    return ZitadelError(3, reason, by_gateway=True)
 
 
 # Path parameters ----------------------------------------------------------------------------------
@@ -161,6 +171,30 @@ def decode_body(raw: bytes, message: Message) -> dict[str, Any]:
     return _message(value, message)
 
 
+def decode_connect_body(raw: bytes, message: Message, go_type: str) -> dict[str, Any]:
+    """The body as connect-go's JSON codec reads it: all of it, as one protojson message, and
+    never empty (`{}` is the empty message). Its errors name the Go type it unmarshals into."""
+    if not raw:
+        raise malformed("unmarshal message: zero-length payload is not a valid JSON object")
+    prefix = f"unmarshal message: unmarshal into *{go_type}: "
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        value = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        found = text[error.pos : error.pos + 1] or "EOF"
+        raise malformed(
+            f"{prefix}proto: syntax error (line {error.lineno}:{error.colno}): invalid value {found}"
+        ) from None
+    except _DuplicateField as duplicate:
+        raise malformed(f'{prefix}proto: duplicate field "{duplicate}"') from None
+    if not isinstance(value, dict):
+        raise malformed(f"{prefix}proto: syntax error (line 1:1): unexpected token {_token(value)}")
+    try:
+        return _message(value, message)
+    except ZitadelError as error:
+        raise malformed(prefix + error.message) from None
+
+
 def _message(data: dict[str, Any], message: Message) -> dict[str, Any]:
     decoded: dict[str, Any] = {}
     for key, value in data.items():
@@ -169,6 +203,8 @@ def _message(data: dict[str, Any], message: Message) -> dict[str, Any]:
             continue  # DiscardUnknown; null leaves a field unset
         if field.name in decoded:
             raise malformed(f'proto: duplicate field "{key}"')
+        if field.oneof is not None and any(message.fields[name].oneof == field.oneof for name in decoded):
+            raise malformed(f'proto: error parsing "{key}", oneof {field.oneof} is already set')
         if field.repeated:
             if not isinstance(value, list):
                 raise malformed(f"proto: invalid value for list field {field.name}: {_token(value)}")

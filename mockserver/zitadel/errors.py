@@ -78,11 +78,20 @@ class ZitadelError(MockServerError):
     is the ErrorDetail's (id, text) that ZITADEL's own errors carry and gateway errors lack.
     """
 
-    def __init__(self, code: int, message: str, detail: tuple[str, str] | None = None, *, http_status: int = 0) -> None:
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        detail: tuple[str, str] | None = None,
+        *,
+        http_status: int = 0,
+        by_gateway: bool = False,
+    ) -> None:
         self.code = code
         self.message = message
         self.detail = detail
         self.http_status = http_status or HTTP_STATUS_FOR_CODE[code]
+        self.by_gateway = by_gateway  # routing and decoding: before any of ZITADEL's interceptors
         super().__init__(message)
 
     @classmethod
@@ -126,12 +135,6 @@ class ZitadelError(MockServerError):
                 {"type": CONNECT_DETAIL_TYPE, "value": value, "debug": {"id": error_id, "message": text}}
             ]
         return body
-
-    def headers(self) -> dict[str, str]:
-        """The gateway repeats the message in `WWW-Authenticate` on every 401."""
-        if self.code == 16:
-            return {"WWW-Authenticate": self.message}
-        return {}
 
 
 def _error_detail_proto(error_id: str, text: str) -> bytes:
@@ -177,10 +180,12 @@ class ErrorCatalogue:
             errors[name] = ZitadelError.from_example(int(entry["status"]), value)
         return cls(errors)
 
-    def error(self, name: str) -> ZitadelError:
+    def error(self, name: str, *, by_gateway: bool = False) -> ZitadelError:
         """A fresh copy of the named gateway error, ready to raise."""
         known = self.errors[name]
-        return ZitadelError(known.code, known.message, known.detail, http_status=known.http_status)
+        return ZitadelError(
+            known.code, known.message, known.detail, http_status=known.http_status, by_gateway=by_gateway
+        )
 
 
 # The mock's own answers, in ZITADEL's shape (`mock:` tells them apart from ZITADEL's).

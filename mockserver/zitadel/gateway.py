@@ -2,7 +2,8 @@
 
 Decoding (400, before anything else) → authentication (401) → the organization `x-zitadel-orgid`
 names (403) → membership (404) → the permission in the operation's `x-zitadel-permission` (403)
-→ validation of the request (400). What the operation then does is not decided here: a call that
+→ validation of the request (400); connect-go's own checks come first for a Connect call. What
+the operation then does is not decided here: a call that
 passes every check comes back as a `CheckedCall` for a behaviour or an example to answer.
 This module knows nothing of HTTP servers: it takes the parts of a request, not a request.
 """
@@ -10,7 +11,7 @@ This module knows nothing of HTTP servers: it takes the parts of a request, not 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from mockserver.contract.messages import RequestShape, request_shape
@@ -18,35 +19,10 @@ from mockserver.contract.spec import Contract, Operation
 from mockserver.errors import SpecError
 from mockserver.zitadel.authz import Authorizer
 from mockserver.zitadel.decoding import decode_request
-from mockserver.zitadel.errors import ZitadelError
 from mockserver.zitadel.validation import validate_message
+from mockserver.zitadel.wire import check_connect_request
 
 ORG_HEADER = "x-zitadel-orgid"
-# ZITADEL's no-cache interceptor, forwarded by the gateway (header metadata becomes Grpcgateway-*).
-NO_CACHE_HEADERS = {
-    "Cache-Control": "no-store",
-    "Pragma": "no-cache",
-    "Grpcgateway-Cache-Control": "no-store",
-    "Grpcgateway-Pragma": "no-cache",
-    "Grpcgateway-Content-Type": "application/grpc",
-}
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What goes back: status, headers and a JSON body."""
-
-    status: int
-    body: Any
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_error(cls, error: ZitadelError) -> Answer:
-        return cls(error.http_status, error.body(), error.headers())
-
-    @classmethod
-    def success(cls, body: Any) -> Answer:
-        return cls(200, body, dict(NO_CACHE_HEADERS))
 
 
 @dataclass(frozen=True)
@@ -76,6 +52,7 @@ class OperationPlan:
     operation: Operation
     shape: RequestShape
     permission: str
+    connect_type: str | None  # the request's Go type, for connect-go's decoding errors
 
 
 class Gateway:
@@ -88,7 +65,11 @@ class Gateway:
     def check(self, call: ApiCall, organizations: Collection[str]) -> CheckedCall:
         """The call decoded, authenticated, authorized and validated; ZitadelError otherwise."""
         plan = self.plans[call.operation.operation_id]
-        message = decode_request(plan.shape, call.path_parameters, call.query, call.body)
+        if plan.connect_type is not None:
+            check_connect_request(call.headers)
+        message = decode_request(
+            plan.shape, call.path_parameters, call.query, call.body, connect_type=plan.connect_type
+        )
         user = self._authorizer.authenticate(call.headers.get("authorization"))
         org_id = self._authorizer.authorize(user, call.headers.get(ORG_HEADER), plan.permission, organizations)
         validate_message(message, plan.shape.message)
@@ -103,4 +84,13 @@ def _plan(contract: Contract, operation: Operation) -> OperationPlan:
             "or `authenticated` for any valid token)"
         )
         raise SpecError(contract.place(operation.pointer), reason)
-    return OperationPlan(operation, request_shape(contract, operation), permission)
+    shape = request_shape(contract, operation)
+    return OperationPlan(operation, shape, permission, _go_type(operation, shape) if operation.is_connect else None)
+
+
+def _go_type(operation: Operation, shape: RequestShape) -> str:
+    """`settings.GetLoginSettingsRequest` for `/zitadel.settings.v2.SettingsService/...`: the Go
+    package is the proto package's last part that is not a version."""
+    package = operation.path.strip("/").split("/", 1)[0].split(".")[:-1]
+    name = next((part for part in reversed(package) if not (part[:1] == "v" and part[1:].isdigit())), "")
+    return f"{name}.{shape.message.name}" if name else shape.message.name

@@ -3,7 +3,8 @@
 The patterns come from openapi.yaml. An unknown path is 404; a path some operation has but not
 with this method is 405; a path parameter matches any one segment (decoding judges it later), so
 `DELETE .../second_factors/_search` reaches the remove operation, as in ZITADEL. A literal
-segment is preferred to a parameter where both match.
+segment is preferred to a parameter where both match. A Connect procedure's path answers another
+method as connect-go does (405, `Allow: POST`, no body).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from mockserver.contract.spec import Operation
 from mockserver.zitadel.errors import ErrorCatalogue
+from mockserver.zitadel.wire import method_not_allowed_by_connect, no_such_procedure
 
 _PARAMETER = re.compile(r"\{([^}/]+)\}")
 
@@ -39,17 +41,29 @@ class Router:
     def __init__(self, operations: Iterable[Operation], errors: ErrorCatalogue) -> None:
         self._routes = sorted((Route.of(operation) for operation in operations), key=lambda route: route.parameters)
         self.errors = errors
+        # connect-go serves everything under `/<package>.<Service>/`
+        self._connect_prefixes = tuple(
+            {
+                "/" + route.operation.path.strip("/").split("/")[0] + "/"
+                for route in self._routes
+                if route.operation.is_connect
+            }
+        )
 
     def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
         """The operation and its path parameters."""
-        path_matches = False
+        matched: list[Operation] = []
         for route in self._routes:
             found = route.pattern.fullmatch(path)
             if found is None:
                 continue
             if route.operation.method == method:
                 return route.operation, found.groupdict()
-            path_matches = True
-        if path_matches:
-            raise self.errors.error("methodNotAllowed")
-        raise self.errors.error("routeNotFound")
+            matched.append(route.operation)
+        if matched and all(operation.is_connect for operation in matched):
+            raise method_not_allowed_by_connect()
+        if matched:
+            raise self.errors.error("methodNotAllowed", by_gateway=True)
+        if path.startswith(self._connect_prefixes):
+            raise no_such_procedure()
+        raise self.errors.error("routeNotFound", by_gateway=True)
