@@ -76,7 +76,7 @@ def pytest_arguments(arguments: argparse.Namespace) -> list[str]:
     here: no ini file is read (`-c` names an empty one), wherever the suite is installed."""
     args = [str(SUITE), "-c", os.devnull, "--rootdir", str(SUITE), "-p", "no:cacheprovider", "--strict-markers"]
     args += ["--max-examples", str(arguments.max_examples), "--seed", str(arguments.seed), "-rfE", "--tb=short"]
-    for option in ("base_url", "org_id", "app", "spec", "fixtures_dir", "api"):
+    for option in ("base_url", "org_id", "fallback_org_id", "app", "spec", "fixtures_dir", "api", "identities"):
         value = getattr(arguments, option)
         if value:
             args += [f"--{option.replace('_', '-')}", value]

@@ -13,14 +13,20 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from contract_tests.plugin.model import matches
 from mockserver import load_spec
 from mockserver.server.app import create_app
+from mockserver.zitadel.errors import CONNECT_CODES
 from tests.conftest import REPO_ROOT
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+INNER, REWRITTEN_BODY = "broken.inner", "broken.body"
+POLICY = "/management/v1/policies/login"
+V2_READS = ("/v2/settings/login", "/zitadel.settings.v2.SettingsService/GetLoginSettings")
+CONNECT = "/zitadel.settings.v2.SettingsService/"
 Change = Callable[[Request, Response], Response | None]
 LIST = re.compile(r"/_search$")
 ADD = re.compile(r"/(second|multi)_factors$")
@@ -38,10 +44,12 @@ def _wrap(
         def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
             body = Request(environ).get_data()
             environ["wsgi.input"] = io.BytesIO(body)
+            environ[INNER] = inner
             request = Request(environ)
             response = before(request) if before else None
             if response is None:
-                environ["wsgi.input"] = io.BytesIO(body)
+                body = environ.get(REWRITTEN_BODY, body)  # a `before` may send another body on
+                environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
                 response = Response.from_app(inner, environ)
                 response = (after(request, response) if after else None) or response
             return response(environ, start_response)
@@ -258,6 +266,103 @@ def _shipped_operations_only(request: Request) -> Response | None:
     return None
 
 
+# The login policy ------------------------------------------------------------------------------------
+
+
+def _inner_json(request: Request, method: str, path: str) -> Any:
+    """What the mock inside answers this caller for another call (same token, org and session)."""
+    forwarded = ("authorization", "x-zitadel-orgid", "x-mock-session")
+    headers = {name: value for name, value in request.headers.items() if name.lower() in forwarded}
+    environ = EnvironBuilder(path=path, method=method, headers=list(headers.items())).get_environ()
+    return _json(Response.from_app(request.environ[INNER], environ))
+
+
+def _send_body(request: Request, body: Any) -> None:
+    request.environ[REWRITTEN_BODY] = json.dumps(body).encode()
+
+
+def _custom_policy_inherits_the_default(request: Request) -> Response | None:
+    """AddCustomLoginPolicy starts from the instance default and lays the request over it."""
+    if request.path == POLICY and request.method == "POST":
+        default = (_inner_json(request, "GET", "/management/v1/policies/default/login") or {}).get("policy", {})
+        inherited = {k: v for k, v in default.items() if k not in ("details", "isDefault", "idps")}
+        _send_body(request, {**inherited, **(json.loads(request.get_data() or b"{}") or {})})
+    return None
+
+
+def _update_merges(request: Request) -> Response | None:
+    """UpdateCustomLoginPolicy keeps every field the request leaves out."""
+    if request.path == POLICY and request.method == "PUT":
+        current = (_inner_json(request, "GET", POLICY) or {}).get("policy", {})
+        kept = {k: v for k, v in current.items() if k not in ("details", "isDefault", "idps")}
+        _send_body(request, {**kept, **(json.loads(request.get_data() or b"{}") or {})})
+    return None
+
+
+def _v2_writes_totp(request: Request, response: Response) -> Response | None:
+    """The v2 read names the authenticator app by its alias."""
+    if request.path in V2_READS and response.status_code == 200:
+        response.set_data(response.get_data().replace(b'"SECOND_FACTOR_TYPE_OTP"', b'"SECOND_FACTOR_TYPE_TOTP"'))
+        return response
+    return None
+
+
+def _connect_numeric_codes(request: Request, response: Response) -> Response | None:
+    """Connect errors written with the gateway's numeric codes."""
+    body = _json(response)
+    if request.path.startswith(CONNECT) and response.status_code >= 400 and isinstance(body, dict) and "code" in body:
+        numbers = {name: number for number, name in CONNECT_CODES.items()}
+        body["code"] = numbers.get(body["code"], 2)
+        return _with_body(response, body)
+    return None
+
+
+# Authorization -------------------------------------------------------------------------------------
+
+
+def _swap_token(request: Request, token: str) -> None:
+    request.environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+
+def _reset_with_policy_write(request: Request) -> Response | None:
+    """The reset checks `policy.write`: the editor (policy.write, not policy.delete) gets through."""
+    if (
+        request.path == POLICY
+        and request.method == "DELETE"
+        and request.headers.get("Authorization") == "Bearer policy-editor"
+    ):
+        _swap_token(request, "acme-owner")
+    return None
+
+
+def _viewer_may_change(request: Request) -> Response | None:
+    if request.method in ("POST", "PUT", "DELETE") and request.headers.get("Authorization") == "Bearer acme-viewer":
+        if not request.path.endswith("/_search") and not request.path.startswith(CONNECT):
+            _swap_token(request, "acme-owner")
+    return None
+
+
+def _forbidden_instead_of_not_found(request: Request, response: Response) -> Response | None:
+    body = _json(response)
+    if response.status_code == 404 and "AUTHZ-cdgFk" in response.get_data(as_text=True) and isinstance(body, dict):
+        response.status_code = 403
+        denied = "No matching permissions found"
+        if isinstance(body.get("code"), str):
+            return _with_body(response, {"code": "permission_denied", "message": f"{denied} (AUTH-5mWD2)"})
+        details = [{"@type": "type.googleapis.com/zitadel.v1.ErrorDetail", "id": "AUTH-5mWD2", "message": denied}]
+        return _with_body(response, {"code": 7, "message": f"{denied} (AUTH-5mWD2)", "details": details})
+    return None
+
+
+def _org_header_ignored_for_authorization(request: Request) -> Response | None:
+    """Permissions are checked in the caller's own organization, whatever the header names: the
+    owner of acme may act on globex."""
+    acting = request.headers.get("x-zitadel-orgid")
+    if request.headers.get("Authorization") == "Bearer acme-owner" and acting and acting != "251000000000000001":
+        _swap_token(request, "iam-owner")
+    return None
+
+
 # Crashes -------------------------------------------------------------------------------------------
 
 
@@ -288,3 +393,11 @@ stateless = _wrap(before=_stateless)
 sequence_constant = _wrap(after=_sequence_constant)
 crash_on_non_ascii = _wrap(before=_crash_on_non_ascii)
 shipped_operations_only = _wrap(before=_shipped_operations_only)
+custom_policy_inherits_the_default = _wrap(before=_custom_policy_inherits_the_default)
+update_merges = _wrap(before=_update_merges)
+v2_writes_totp = _wrap(after=_v2_writes_totp)
+connect_numeric_codes = _wrap(after=_connect_numeric_codes)
+reset_with_policy_write = _wrap(before=_reset_with_policy_write)
+viewer_may_change = _wrap(before=_viewer_may_change)
+forbidden_instead_of_not_found = _wrap(after=_forbidden_instead_of_not_found)
+org_header_ignored_for_authorization = _wrap(before=_org_header_ignored_for_authorization)

@@ -8,14 +8,14 @@ Installed with the package, pytest loads it through the `pytest11` entry point. 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from contract_tests.plugin.calls import Calls
-from contract_tests.plugin.checks import one_member_of_each_oneof
+from contract_tests.plugin.identities import Identities, load_identities
 from contract_tests.plugin.model import SuiteModel
 from contract_tests.plugin.options import RUN_OPTIONS
 from contract_tests.plugin.summary import OPERATIONS_PROPERTY, OperationSummary
@@ -27,8 +27,11 @@ from mockserver.fixtures.loader import default_fixtures_dir, load_fixtures
 
 IN_PROCESS_TOKEN = "iam-owner"
 IN_PROCESS_ORG = "251000000000000001"
+IN_PROCESS_FALLBACK_ORG = "251000000000000002"  # the demo world's globex: no custom policy
 _restore_key = pytest.StashKey[tuple[list[str], list[str]]]()
 _model_key = pytest.StashKey[SuiteModel]()
+_roles_key = pytest.StashKey[Mapping[str, frozenset[str]]]()
+_identities_key = pytest.StashKey[Identities]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,6 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(OperationSummary(), "contract-tests-summary")
     config.addinivalue_line("markers", "changes_state: changes the target's state (left out by --read-only)")
+    config.addinivalue_line("markers", "needs_identities: runs only with --identities")
 
 
 def suite_model(config: pytest.Config) -> SuiteModel:
@@ -49,11 +53,26 @@ def suite_model(config: pytest.Config) -> SuiteModel:
         fixtures = Path(config.getoption("--fixtures-dir") or default_fixtures_dir())
         try:
             contract = load_spec(spec)
-            behaviours = load_fixtures(fixtures, contract).behaviours
+            loaded = load_fixtures(fixtures, contract)
         except MockServerError as error:
             raise pytest.UsageError(f"contract-tests: {error}") from None
-        config.stash[_model_key] = SuiteModel(contract, behaviours)
+        config.stash[_model_key] = SuiteModel(contract, loaded.behaviours)
+        config.stash[_roles_key] = loaded.role_permissions
     return config.stash[_model_key]
+
+
+def suite_identities(config: pytest.Config) -> Identities | None:
+    """The identities `--identities` names (None without the option), read once per run."""
+    path = config.getoption("--identities")
+    if path is None:
+        return None
+    if _identities_key not in config.stash:
+        suite_model(config)
+        try:
+            config.stash[_identities_key] = load_identities(Path(path), config.stash[_roles_key])
+        except MockServerError as error:
+            raise pytest.UsageError(f"contract-tests: {error}") from None
+    return config.stash[_identities_key]
 
 
 def build_target(config: pytest.Config) -> Target:
@@ -61,6 +80,7 @@ def build_target(config: pytest.Config) -> Target:
     option = config.getoption
     token = option("--token") or os.environ.get(TOKEN_VARIABLE)
     common: dict[str, Any] = {
+        "fallback_org_id": option("--fallback-org-id"),
         "api": option("--api"),
         "read_only": option("--read-only"),
         "max_examples": option("--max-examples"),
@@ -79,19 +99,23 @@ def build_target(config: pytest.Config) -> Target:
         token or IN_PROCESS_TOKEN,
         option("--org-id") or IN_PROCESS_ORG,
         app=app,
-        **common,
+        **{**common, "fallback_org_id": common["fallback_org_id"] or IN_PROCESS_FALLBACK_ORG},
     )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`--read-only` deselects (never skips) what would change the target."""
-    if not config.getoption("--read-only"):
-        return
-    kept = [item for item in items if item.get_closest_marker("changes_state") is None]
-    dropped = [item for item in items if item.get_closest_marker("changes_state") is not None]
+    """`--read-only` deselects (never skips) what would change the target, and a run without
+    `--identities` what needs several identities."""
+    read_only = config.getoption("--read-only")
+
+    def left_out(item: pytest.Item) -> bool:
+        changes = item.get_closest_marker("changes_state") is not None
+        return (read_only and changes) or item.get_closest_marker("needs_identities") is not None
+
+    dropped = [item for item in items if left_out(item)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+        items[:] = [item for item in items if not left_out(item)]
 
 
 @pytest.fixture(scope="session")
@@ -183,7 +207,6 @@ def contract_schema(model: SuiteModel, contract_target: Target) -> Any:
     if contract_target.live:
         settings["base-url"] = contract_target.url_base
     schema: Any = schemathesis.openapi.from_dict(model.contract.document, config=SchemathesisConfig.from_dict(settings))
-    schema.hooks.register_hook_with_name(one_member_of_each_oneof, "filter_case")
     if not contract_target.live:
         schema.app = contract_target.app
     return schema

@@ -132,8 +132,6 @@ class Calls:
         self.touched.add(facts.operation.label)
         headers = self._headers(facts, spec)
         body = self._body(facts, spec)
-        if body is not None and not any(name.lower() == "content-type" for name in headers):
-            headers["Content-Type"] = "application/json"  # as any client of a JSON API sends it
         path = {
             name: spec.path.get(name, default_path_value(self.model, facts, name)) for name in facts.shape.path_fields
         }

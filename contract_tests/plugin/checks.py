@@ -15,7 +15,6 @@ import schemathesis
 from contract_tests.plugin.error_shapes import assert_error_shape, is_error_body
 from contract_tests.plugin.model import ORG_HEADER, SuiteModel
 from mockserver.behaviour.world import ORG_PLACEHOLDER
-from mockserver.contract.messages import field_at
 
 _models: dict[str, SuiteModel] = {}
 
@@ -134,24 +133,3 @@ def zitadel_method_not_allowed(ctx: Any, response: Any, case: Any) -> None:
         raise AssertionError(
             f"{method} {case.formatted_path}: expected {expected[0]} {expected[1]}, got {got[0]} {got[1]}"
         )
-
-
-def one_member_of_each_oneof(ctx: Any, case: Any) -> bool:
-    """A `filter_case` hook: query parameters that set members of one protobuf oneof (ZITADEL's
-    `ctx.orgId` and `ctx.instance`) are never sent together. OpenAPI cannot say so, and the
-    gateway answers 400 `field already set for oneof`, which is right."""
-    model = _model()
-    facts = model.operations.get(_operation_id(case)) if model else None
-    query = case.query
-    if facts is None or not isinstance(query, dict):
-        return True
-    seen: set[str] = set()
-    for name, value in query.items():
-        path = facts.shape.query_fields.get(name)
-        field = field_at(facts.shape.message, path) if path else None
-        if field is None or field.oneof is None or value is None:
-            continue
-        if field.oneof in seen:
-            return False
-        seen.add(field.oneof)
-    return True

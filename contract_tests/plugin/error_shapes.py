@@ -127,3 +127,13 @@ def _varint(data: bytes, position: int) -> tuple[int, int]:
             return number, position
         shift += 7
     raise ValueError("a varint longer than ten bytes")
+
+
+def error_id(body: Any) -> str | None:
+    """The ZITADEL error id of an error body in either shape (`details[0].id`, or Connect's
+    `details[0].debug.id`); None for an error without one."""
+    details = body.get("details") if isinstance(body, dict) else None
+    first = details[0] if isinstance(details, list) and details and isinstance(details[0], dict) else {}
+    debug = first.get("debug")
+    debug_id = debug.get("id") if isinstance(debug, dict) else None
+    return str(first.get("id") or debug_id or "") or None

@@ -32,6 +32,7 @@ class OperationFacts:
     documented: frozenset[str]
     takes_org_header: bool
     examples: Mapping[str, NamedExample]
+    permission: str = ""  # x-zitadel-permission: what ZITADEL checks before the operation runs
 
     @property
     def operation_id(self) -> str:
@@ -77,6 +78,27 @@ class SetFamily:
         return str(self.remove_step.options["item"]).split(".")[1] if self.remove_step else None
 
 
+@dataclass(frozen=True)
+class ObjectFamily:
+    """Operations that create, replace, delete and read one object (an organization's policy),
+    and the read of the place it falls back to when it does not exist (the instance default)."""
+
+    at: str
+    creator: OperationFacts | None
+    create_step: Step | None
+    replacer: OperationFacts | None
+    replace_step: Step | None
+    deleter: OperationFacts | None
+    delete_step: Step | None
+    reader: OperationFacts | None
+    fallback_reader: OperationFacts | None
+
+    @property
+    def name(self) -> str:
+        present = [facts.operation_id for facts in (self.creator, self.replacer, self.deleter) if facts]
+        return present[0] if present else self.at
+
+
 class SuiteModel:
     """Every operation of the contract, with its facts."""
 
@@ -95,6 +117,7 @@ class SuiteModel:
             frozenset(self.contract.definition(operation)["responses"]),
             takes_org,
             self.contract.named_examples(operation),
+            str(self.contract.definition(operation).get("x-zitadel-permission", "")),
         )
 
     def selected(self, api: str | None) -> list[OperationFacts]:
@@ -110,6 +133,50 @@ class SuiteModel:
                     remover, remove_step = self._remover(adder, step)
                     families.append(SetFamily(adder, step, remover, remove_step, self._reader(adder, step)))
         return families
+
+    def object_families(self, api: str | None = None) -> list[ObjectFamily]:
+        """Every place an operation creates, replaces or deletes, with those operations and its reads."""
+        found: dict[str, dict[str, tuple[OperationFacts, Step]]] = {}
+        for facts in self.selected(api):
+            for action in ("create", "replace", "delete"):
+                for step in _steps(facts, action):
+                    found.setdefault(str(step.at), {}).setdefault(action, (facts, step))
+        families = []
+        for at, actions in sorted(found.items()):
+            some = next(iter(actions.values()))[0]
+            reader = self._whole_reader(at, some)
+            fallback = None
+            if reader is not None and reader.behaviour is not None:
+                read_step = reader.behaviour.steps_doing("read")[0]
+                if "fallback" in read_step.options:
+                    fallback = self._whole_reader(str(read_step.options["fallback"]), None)
+            none: tuple[OperationFacts | None, Step | None] = (None, None)
+            (creator, create), (replacer, replace), (deleter, delete) = (
+                actions.get(action, none) for action in ("create", "replace", "delete")
+            )
+            families.append(ObjectFamily(at, creator, create, replacer, replace, deleter, delete, reader, fallback))
+        return families
+
+    def views(self, facts: OperationFacts) -> list[OperationFacts]:
+        """The other operations that read what `facts` reads (the same place and fallback): the
+        same object, another view (v1 and v2 of a policy)."""
+        place = _read_place(facts)
+        return [
+            other
+            for other in self.operations.values()
+            if other is not facts and place is not None and _read_place(other) == place and _same_scope(facts, other)
+        ]
+
+    def _whole_reader(self, at: str, scope: OperationFacts | None) -> OperationFacts | None:
+        """An operation that reads the object at `at` and answers it whole (`$result`)."""
+        for candidate in self.operations.values():
+            if scope is not None and not _same_scope(scope, candidate):
+                continue
+            for step in _steps(candidate, "read"):
+                whole = candidate.behaviour is not None and template_path(candidate.behaviour.answer, "$result")
+                if step.at == at and "field" not in step.options and whole is not None:
+                    return candidate
+        return None
 
     def readers(self, api: str | None = None) -> list[OperationFacts]:
         """Operations whose behaviour only reads."""
@@ -173,6 +240,16 @@ def value_at(body: Any, path: tuple[str, ...]) -> Any:
 def _steps(facts: OperationFacts, action: str) -> Iterator[Step]:
     if facts.behaviour is not None:
         yield from facts.behaviour.steps_doing(action)
+
+
+def _read_place(facts: OperationFacts) -> tuple[str, str] | None:
+    """(at, fallback) of an operation that only reads a whole object, else None."""
+    if facts.behaviour is None or facts.behaviour.changes_state:
+        return None
+    reads = facts.behaviour.steps_doing("read")
+    if len(reads) != 1 or "field" in reads[0].options:
+        return None
+    return str(reads[0].at), str(reads[0].options.get("fallback", ""))
 
 
 def _same_scope(first: OperationFacts, second: OperationFacts) -> bool:

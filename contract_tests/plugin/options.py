@@ -14,6 +14,10 @@ RUN_OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--app", {"help": "instead of a URL, a WSGI app factory in this process (module:function)"}),
     ("--token", {"help": f"bearer token (default: ${TOKEN_VARIABLE}); never printed"}),
     ("--org-id", {"help": "organization for calls that take x-zitadel-orgid; should have a custom login policy"}),
+    (
+        "--fallback-org-id",
+        {"help": "an organization without a custom login policy: its reads must show the instance default"},
+    ),
     ("--spec", {"help": "the contract to test against (default: the packaged openapi.yaml)"}),
     (
         "--fixtures-dir",
@@ -21,6 +25,10 @@ RUN_OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ),
     ("--api", {"help": "only operations whose path starts with /API/ (e.g. management, admin, v2)"}),
     ("--read-only", {"action": "store_true", "help": "run only what cannot change state"}),
+    (
+        "--identities",
+        {"help": "YAML file of users {name, token | token_env, org, roles}: check what each may do"},
+    ),
     ("--max-examples", {"type": int, "default": 25, "help": "generated cases per operation (default 25)"}),
     ("--seed", {"type": int, "default": 20261128, "help": "seed, for a reproducible run"}),
 ]

@@ -76,6 +76,7 @@ class Target:
     url_base: str
     token: str
     org_id: str | None = None
+    fallback_org_id: str | None = None  # an organization without a custom policy of its own
     api: str | None = None
     read_only: bool = False
     max_examples: int = 25

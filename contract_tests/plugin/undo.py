@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from contract_tests.plugin.calls import Calls, RequestSpec, SentRequest
+from contract_tests.plugin.error_shapes import error_id
 from contract_tests.plugin.model import ORG_HEADER, OperationFacts, SuiteModel, template_path, value_at
 from contract_tests.plugin.reply import Reply
 from mockserver.contract.spec import resolve_pointer
@@ -64,6 +65,13 @@ class ChangeLog:
     def changes(self) -> list[Change]:
         with self._lock:
             return list(self._changes)
+
+    def undo_since(self, calls: Calls, count: int) -> list[str]:
+        """Undo, newest first, the changes recorded after the first `count` (a test that changes
+        state only on the way to what it checks puts it back at once)."""
+        with self._lock:
+            newer, self._changes = self._changes[count:], self._changes[:count]
+        return [problem for change in reversed(newer) if (problem := undo(calls, change))]
 
     def undo_all(self, calls: Calls) -> list[str]:
         """Undo every change, newest first; what could not be undone, as sentences."""
@@ -136,15 +144,9 @@ def _done_already(target: OperationFacts, reply: Reply) -> bool:
     for step in target.behaviour.steps:
         name = step.options.get(_DONE_ALREADY.get(step.action, ""))
         example = target.examples.get(str(name)) if name else None
-        if example is not None and str(reply.status) == example.status and _error_id(body) == _error_id(example.value):
+        if example is not None and str(reply.status) == example.status and error_id(body) == error_id(example.value):
             return True
     return False
-
-
-def _error_id(body: Any) -> str | None:
-    details = body.get("details") if isinstance(body, dict) else None
-    first = details[0] if isinstance(details, list) and details and isinstance(details[0], dict) else {}
-    return str(first.get("id") or first.get("debug", {}).get("id") or "") or None
 
 
 def _inverse_request(

@@ -7,6 +7,7 @@ from typing import Any
 import schemathesis
 
 import contract_tests.plugin.checks  # noqa: F401  (registers the ZITADEL checks)
+import contract_tests.plugin.hooks  # noqa: F401  (and the hooks for what OpenAPI cannot say)
 from contract_tests.plugin.calls import Calls
 from contract_tests.plugin.model import ORG_HEADER, SuiteModel
 from contract_tests.plugin.undo import ChangeLog, read_before, record_case

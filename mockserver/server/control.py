@@ -200,3 +200,25 @@ def docs_without_slash() -> Response:
 @control.get("/docs/<path:asset>")
 def docs_asset(asset: str) -> Response:
     return send_from_directory(Path(swagger_ui_path), asset)
+
+
+@control.get("/examples/")
+def examples_index() -> Response:
+    """The example pages shipped with the mock (`examples/`), served from its own origin."""
+    names = sorted(entry.name for entry in default_examples_dir().iterdir() if entry.is_dir())
+    links = "".join(f'<li><a href="{name}/">{name}</a></li>' for name in names)
+    return Response(f"<!doctype html><title>Examples</title><ul>{links}</ul>", content_type="text/html; charset=utf-8")
+
+
+@control.get("/examples/<path:asset>")
+def examples_asset(asset: str) -> Response:
+    if asset.endswith("/"):
+        asset += "index.html"
+    return send_from_directory(default_examples_dir(), asset)
+
+
+def default_examples_dir() -> Path:
+    """The packaged copy when installed, else examples/ beside the package."""
+    package = Path(__file__).resolve().parent.parent
+    bundled = package / "_bundled" / "examples"
+    return bundled if bundled.is_dir() else package.parent / "examples"
