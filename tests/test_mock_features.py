@@ -362,3 +362,26 @@ def test_start_up_names_the_operations_answered_by_example(tmp_path: Any, caplog
     answer = app.test_client().post(f"{A}/multi_factors/_search", headers=bearer("iam-owner"))
     assert answer.status_code == 200 and answer.headers["X-Mock-Answered-By"] == "example"
     assert app.test_client().post(f"{A}/multi_factors/_search").status_code == 401  # ZITADEL's checks first
+
+
+def test_the_example_pages_are_served_from_the_mocks_own_origin(client: Any) -> None:
+    def fetch(path: str) -> tuple[int, str, str, str]:
+        response = client.get(path)
+        try:
+            return (
+                response.status_code,
+                response.content_type,
+                response.headers.get("Location", ""),
+                response.get_data(as_text=True),
+            )
+        finally:
+            response.close()  # a file is streamed: close it
+
+    assert 'href="settings-page/"' in fetch("/__mock/examples/")[3]
+    status, _, location, _ = fetch("/__mock/examples/settings-page")
+    assert status == 308 and location.endswith("/__mock/examples/settings-page/")
+    status, content_type, _, _ = fetch("/__mock/examples/settings-page/")
+    assert status == 200 and content_type.startswith("text/html")
+    status, content_type, _, _ = fetch("/__mock/examples/settings-page/app.js")
+    assert status == 200 and "javascript" in content_type
+    assert fetch("/__mock/examples/../openapi.yaml")[0] == 404

@@ -210,11 +210,19 @@ def examples_index() -> Response:
     return Response(f"<!doctype html><title>Examples</title><ul>{links}</ul>", content_type="text/html; charset=utf-8")
 
 
+@control.get("/examples")
+def examples_without_slash() -> Response:
+    return Response(status=308, headers={"Location": f"{request.script_root}/__mock/examples/"})
+
+
 @control.get("/examples/<path:asset>")
 def examples_asset(asset: str) -> Response:
+    folder = default_examples_dir()
+    if not asset.endswith("/") and (folder / asset).is_dir() and ".." not in asset.split("/"):
+        return Response(status=308, headers={"Location": f"{request.script_root}/__mock/examples/{asset}/"})
     if asset.endswith("/"):
         asset += "index.html"
-    return send_from_directory(default_examples_dir(), asset)
+    return send_from_directory(folder, asset)
 
 
 def default_examples_dir() -> Path:
