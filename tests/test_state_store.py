@@ -116,3 +116,105 @@ def test_open_store_understands_urls(tmp_path: Path) -> None:
     assert isinstance(open_store(f"sqlite:///{tmp_path}/x.sqlite3", fresh), SqliteStore)
     with pytest.raises(MockServerError, match="unknown state store"):
         open_store("postgres://x", fresh)
+
+
+# A world of many organizations: a change shares the ones it does not touch, and a store writes
+# (and another worker reads back) only the ones that changed.
+
+
+def many_orgs() -> dict[str, Any]:
+    organizations = {f"org{n}": {"name": f"org{n}", "items": []} for n in range(50)}
+    return {"world": {"instance": {"id": "i"}, "organizations": organizations}, "scenario": None}
+
+
+def touch(org: str, item: int) -> Any:
+    """A change as the engine makes it: the organization copied before it is changed."""
+
+    def change(state: dict[str, Any]) -> None:
+        organizations = state["world"]["organizations"]
+        organizations[org] = {**organizations[org], "items": [*organizations[org]["items"], item]}
+
+    return change
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def two_workers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[StateStore, StateStore]]:
+    """Two handles on one store, as two worker processes have (memory: one process, one handle)."""
+    if request.param == "memory":
+        shared = MemoryStore(many_orgs)
+        yield shared, shared
+    elif request.param == "sqlite":
+        yield SqliteStore(tmp_path / "s.sqlite3", many_orgs), SqliteStore(tmp_path / "s.sqlite3", many_orgs)
+    else:
+        require_redis()
+        prefix = f"test-{uuid.uuid4().hex}"
+        first, second = RedisStore(REDIS_URL, many_orgs, prefix=prefix), RedisStore(REDIS_URL, many_orgs, prefix=prefix)
+        yield first, second
+        first.reset()
+
+
+def test_a_change_to_one_organization_is_seen_by_the_other_worker(two_workers: tuple[StateStore, StateStore]) -> None:
+    first, second = two_workers
+    before = first.read("s")
+    first.update("s", touch("org7", 1), own_copies=True)
+    second.update("s", touch("org8", 2), own_copies=True)
+    for store in (first, second):
+        organizations = store.read("s")["world"]["organizations"]
+        assert organizations["org7"]["items"] == [1] and organizations["org8"]["items"] == [2]
+        assert organizations["org9"] == {"name": "org9", "items": []} and len(organizations) == 50
+    assert before["world"]["organizations"]["org7"]["items"] == []  # the earlier snapshot is untouched
+
+
+def test_replacing_the_organizations_reaches_the_other_worker(two_workers: tuple[StateStore, StateStore]) -> None:
+    first, second = two_workers
+    second.read("s")  # the second worker knows the old organizations
+    first.update("s", lambda state: state["world"].update(organizations={"only": {"name": "only", "items": []}}))
+    assert second.read("s")["world"]["organizations"] == {"only": {"name": "only", "items": []}}
+    first.update("s", touch("only", 3), own_copies=True)
+    assert second.read("s")["world"]["organizations"] == {"only": {"name": "only", "items": [3]}}
+
+
+def test_a_failing_change_to_a_shared_world_stores_nothing(two_workers: tuple[StateStore, StateStore]) -> None:
+    first, second = two_workers
+
+    def half_done(state: dict[str, Any]) -> None:
+        touch("org1", 1)(state)
+        raise ValueError("business rule")
+
+    with pytest.raises(ValueError):
+        first.update("s", half_done, own_copies=True)
+    assert second.read("s")["world"]["organizations"]["org1"]["items"] == []
+
+
+def test_a_sqlite_file_of_whole_states_is_taken_over(tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE sessions (name TEXT PRIMARY KEY, state TEXT NOT NULL)")
+        kept = many_orgs()
+        kept["world"]["organizations"]["org3"]["items"] = [42]
+        old.execute("INSERT INTO sessions VALUES (?, ?)", ("kept", json.dumps(kept)))
+    store = SqliteStore(path, many_orgs)
+    assert store.read("kept") == kept
+    assert store.sessions() == ["kept"]
+
+
+def test_a_redis_session_stored_whole_is_taken_over() -> None:
+    import json
+
+    import redis
+
+    require_redis()
+    prefix = f"test-{uuid.uuid4().hex}"
+    kept = many_orgs()
+    kept["world"]["organizations"]["org3"]["items"] = [42]
+    client = redis.Redis.from_url(REDIS_URL)
+    client.set(f"{prefix}:session:kept", json.dumps(kept))
+    store = RedisStore(REDIS_URL, many_orgs, prefix=prefix)
+    try:
+        assert store.read("kept") == kept
+        assert client.get(f"{prefix}:session:kept") is None  # taken over on its first write
+    finally:
+        store.reset()

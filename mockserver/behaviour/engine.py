@@ -2,7 +2,8 @@
 
 A step that fails answers with the contract example the behaviour names for it. The caller runs a
 behaviour that changes state inside its store's atomic update, so a failing step leaves nothing
-behind; a behaviour that only reads runs on a snapshot.
+behind; a behaviour that only reads runs on a snapshot. A change first takes private copies of
+the organizations it acts in (the store shares the others with the stored state).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 
 from mockserver.behaviour import templates
 from mockserver.behaviour.model import Behaviour, Step
-from mockserver.behaviour.world import MISSING, Event, concrete, get, owner_of, parent, push_event
+from mockserver.behaviour.world import MISSING, Event, concrete, get, own_organizations, owner_of, parent, push_event
 from mockserver.contract.messages import request_shape
 from mockserver.contract.spec import Contract
 from mockserver.zitadel.errors import ZitadelError
@@ -99,6 +100,8 @@ class Engine:
     def run(self, behaviour: Behaviour, world: dict[str, Any], call: Call) -> Any:
         """The answer's body after every step; a failing step raises its ZitadelError."""
         run = _Run(call, world)
+        if behaviour.changes_state:
+            own_organizations(world, [run.path(path) for step in behaviour.steps for _, path in step.paths()])
         for step in behaviour.steps:
             self._actions[step.action](behaviour, step, run)
         return self._answers[behaviour.operation_id](run.scope())

@@ -15,6 +15,7 @@ aggregate it lies in.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,3 +86,15 @@ def push_event(world: dict[str, Any], pointers: list[str], now: str) -> Event:
             if isinstance(node, dict) and isinstance(node.get("details"), dict):
                 node["details"].update(sequence=sequence, changeDate=now)
     return Event(sequence, now, owner_id)
+
+
+def own_organizations(world: dict[str, Any], pointers: list[str]) -> None:
+    """Before a change at `pointers`: each organization they lie in becomes a private copy.
+
+    A store hands a change the world with its organizations shared with the stored state (a
+    world may hold thousands; copying them all made a write cost as much as the world). So a
+    change copies the ones it touches, once, before touching them."""
+    organizations = world.get("organizations", {})
+    for org_id in {tokens(pointer)[1] for pointer in pointers if tokens(pointer)[:1] == ["organizations"]}:
+        if isinstance(organizations.get(org_id), dict):
+            organizations[org_id] = json.loads(json.dumps(organizations[org_id]))

@@ -191,8 +191,8 @@ class MockService:
             now = now_timestamp() if behaviour.changes_state else ""  # only events need the time
             engine_call = Call(checked.org_id, checked.message, now)
             if behaviour.changes_state:
-                body = self.store.update(
-                    session, lambda changed: self.engine.run(behaviour, changed["world"], engine_call)
+                body = self.store.update(  # the engine copies each organization it changes first
+                    session, lambda changed: self.engine.run(behaviour, changed["world"], engine_call), own_copies=True
                 )
             else:
                 body = self.engine.run(behaviour, state["world"], engine_call)
@@ -216,7 +216,7 @@ class MockService:
         if not self.settings.validate or outcome.operation is None or outcome.answer.status == 413:
             return [], []
         request_problems = self.validator.request_problems(request, headers)
-        response_problems = self.validator.response_problems(request, response)
+        response_problems = self.validator.response_problems(request, response, outcome.operation)
         if request_problems:
             response.headers[REQUEST_VIOLATION_HEADER] = _header_text(request_problems)
         if response_problems:

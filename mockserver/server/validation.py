@@ -1,9 +1,11 @@
-"""Check requests and responses against the contract with openapi-core, and say why they fail.
+"""Check requests and responses against the contract, and say why they fail.
 
-Validating is most of a request's cost, and the mock sends the same answers again and again, so
-verdicts are cached per distinct request and response (by everything the contract looks at: the
-method, path, query, the headers it declares, the body). Nothing is skipped: a new request or
-response is validated in full before its verdict is reused.
+Requests are judged by openapi-core, whose verdicts are cached per distinct request (by
+everything the contract looks at: the method, path, query, the headers it declares, the body);
+requests repeat, so this costs little. Answers of an operation the caller names are judged by
+`ResponseChecker` (schemas compiled once per operation and status): a write's answer is new every
+time, and openapi-core's per-answer cost was most of a write's. Without an operation (a path the
+contract may not know), openapi-core judges the answer too, with a cached verdict.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from openapi_core import Config, OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.wrappers import Request, Response
 
-from mockserver.contract.spec import Contract
+from mockserver.contract.spec import Contract, Operation
+from mockserver.server.response_check import ResponseChecker
 
 # Request headers the contract declares (the security scheme reads only Authorization's scheme).
 _REQUEST_HEADERS = ("x-zitadel-orgid", "content-type")
@@ -51,6 +54,7 @@ class ContractValidator:
 
     def __init__(self, contract: Contract, cache_size: int = 4096) -> None:
         self._openapi = openapi_of(contract)
+        self._checker = ResponseChecker(contract)
         self._requests = _Verdicts(cache_size)
         self._responses = _Verdicts(cache_size)
 
@@ -64,8 +68,14 @@ class ContractValidator:
             self._requests.put(key, verdict)
         return verdict
 
-    def response_problems(self, request: Request, response: Response) -> Verdict:
-        """Why the response breaks the contract (empty when it keeps it)."""
+    def response_problems(self, request: Request, response: Response, operation: Operation | None = None) -> Verdict:
+        """Why the response breaks the contract (empty when it keeps it). Given the operation, the
+        compiled checker judges it (no path to match, no `$ref` to resolve again)."""
+        if operation is not None:
+            present = {name.lower(): value for name, value in response.headers.items()}
+            return self._checker.problems(
+                operation, response.status_code, response.content_type, response.get_data(), present
+            )
         key = (request.method, request.path, response.status_code, response.get_data(), _headers(response))
         verdict = self._responses.get(key)
         if verdict is None:
