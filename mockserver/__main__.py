@@ -1,4 +1,5 @@
-"""`mockserver` and `python -m mockserver`: serve the mock on 127.0.0.1:8080 by default.
+"""`mockserver` and `python -m mockserver`: serve the mock on 127.0.0.1:8080 by default;
+`mockserver proxy --target URL`: the validating proxy in front of a real server (127.0.0.1:8081).
 
 Settings come from the command line, else from `MOCKSERVER_*` environment variables, else the
 defaults. A mistake (a bad spec or fixture, a busy port, a bad option) ends with exit code 2 and
@@ -20,7 +21,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mockserver.errors import MockServerError
+from mockserver.proxy.command import build_proxy
+from mockserver.proxy.command import parse_arguments as parse_proxy_arguments
 from mockserver.server.app import create_app
+from mockserver.server.logs import access_log
 from mockserver.server.reloader import start_reloader
 from mockserver.server.serving import serve
 
@@ -31,6 +35,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="mockserver",
         description="A stateful mock of ZITADEL's login-policy API, served from openapi.yaml.",
+        epilog="`mockserver proxy --target URL` runs the validating proxy instead (see `mockserver proxy --help`).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
@@ -71,7 +76,10 @@ def settings_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = parse_arguments(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["proxy"]:
+        return proxy_main(given[1:])
+    arguments = parse_arguments(given)
     logging.basicConfig(level=arguments.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # our access log replaces it
     settings = settings_from(arguments, os.environ)
@@ -100,18 +108,55 @@ def main(argv: Sequence[str] | None = None) -> int:
         state,
     )
 
-    def watch_files() -> None:  # in each worker: threads do not survive the fork
-        start_reloader(app)
+    def in_each_worker() -> None:  # threads do not survive the fork: started in each worker
+        access_log.start()
+        atexit.register(access_log.flush)
+        if arguments.reload:
+            start_reloader(app)
 
-    reload = watch_files if arguments.reload else None
     serve(
         app,
         arguments.host,
         arguments.port,
         workers=arguments.workers,
         threads=arguments.threads,
-        on_worker_start=reload,
+        on_worker_start=in_each_worker,
     )
+    return 0
+
+
+def proxy_main(argv: Sequence[str]) -> int:
+    """`mockserver proxy`: one worker (the journal and the recording live in it), threads."""
+    try:
+        arguments = parse_proxy_arguments(argv)
+    except MockServerError as error:
+        print(f"mockserver proxy: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(level=arguments.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    busy = port_in_use(arguments.host, arguments.port)
+    if busy:
+        print(f"mockserver proxy: cannot start: {busy}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        app = build_proxy(arguments)
+    except MockServerError as error:
+        print(f"mockserver proxy: cannot start: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    log = logging.getLogger("mockserver.proxy")
+    if arguments.insecure:
+        log.warning("the target's TLS certificate is not verified (--insecure)")
+    if arguments.host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("bound to %s: anyone who reaches it can use the target through it", arguments.host)
+    recording = f", recording to {app.recorder.file}" if app.recorder else ""
+    log.info(
+        "proxying http://%s:%s to %s%s%s",
+        arguments.host,
+        arguments.port,
+        app.forwarder.target.url,
+        " (strict)" if arguments.strict else "",
+        recording,
+    )
+    serve(app, arguments.host, arguments.port, workers=1, threads=arguments.threads)
     return 0
 
 

@@ -8,6 +8,7 @@
     ├── StoreUnavailable         the state store cannot be reached (the mock answers 503)
     ├── ZitadelError             an error answer, in ZITADEL's shape (mockserver.zitadel.errors)
     ├── ContractViolation        the mock answered what the contract forbids (also an AssertionError)
+    ├── ProxyError               the validating proxy cannot start, or cannot reach its target
     └── ReviewSourceError        a review command cannot read its input (contract_tests.review)
 
 Every message names the file, the place inside it (line and JSON pointer) and the reason, so a
@@ -65,6 +66,11 @@ class StoreUnavailable(MockServerError):
 
 class ContractViolation(AssertionError, MockServerError):
     """The mock answered something the contract forbids: a bug in the mock or its fixtures."""
+
+
+class ProxyError(MockServerError):
+    """The validating proxy cannot start (a bad target URL, an unusable record folder) or cannot
+    reach its target (the proxy answers 502 or 504)."""
 
 
 class ReviewSourceError(MockServerError):

@@ -18,8 +18,12 @@ from werkzeug.wrappers import Request, Response
 
 from contract_tests.plugin.model import matches
 from mockserver import load_spec
+from mockserver.errors import MockServerError
 from mockserver.server.app import create_app
-from mockserver.zitadel.errors import CONNECT_CODES
+from mockserver.zitadel import wire
+from mockserver.zitadel.decoding import decode_request
+from mockserver.zitadel.errors import CONNECT_CODES, ZitadelError
+from mockserver.zitadel.validation import validate_message
 from tests.conftest import REPO_ROOT
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -401,3 +405,69 @@ reset_with_policy_write = _wrap(before=_reset_with_policy_write)
 viewer_may_change = _wrap(before=_viewer_may_change)
 forbidden_instead_of_not_found = _wrap(after=_forbidden_instead_of_not_found)
 org_header_ignored_for_authorization = _wrap(before=_org_header_ignored_for_authorization)
+
+
+# The order of checks ---------------------------------------------------------------------------------
+
+
+def _service(request: Request) -> Any:
+    return request.environ[INNER].extensions["mockserver"]
+
+
+def _answer(transport: str, error: Any) -> Response:
+    """A ZITADEL error, written as the operation's transport writes it."""
+    answer = wire.error(transport, error)
+    return Response(json.dumps(answer.body), answer.status, answer.headers, content_type="application/json")
+
+
+def _validates_before_authenticating(request: Request) -> Response | None:
+    """protoc-gen-validate's rules run first, before the token, the organization and the roles."""
+    service = _service(request)
+    try:
+        operation, parameters = service.router.match(request.method, request.path)
+        plan = service.gateway.plans[operation.operation_id]
+        query = request.args.to_dict(flat=False)
+        message = decode_request(plan.shape, parameters, query, request.get_data(), connect_type=plan.connect_type)
+    except MockServerError:  # routing and decoding errors stay the mock's
+        return None
+    try:
+        validate_message(message, plan.shape.message)
+    except ZitadelError as error:
+        return _answer(operation.transport, error)
+    return None
+
+
+def _organization_before_authentication(request: Request) -> Response | None:
+    """The organization the header names is looked up before the token is read."""
+    service = _service(request)
+    org = request.headers.get("x-zitadel-orgid")
+    if not org or org in service.fixtures.world["organizations"]:
+        return None
+    try:
+        operation, _ = service.router.match(request.method, request.path)
+    except MockServerError:  # routing errors stay the mock's
+        return None
+    return _answer(operation.transport, service.router.errors.error("organisationNotFound"))
+
+
+def _membership_before_organization(request: Request) -> Response | None:
+    """Memberships are looked up before the organization: a user without one on an unknown
+    organization gets 404 where ZITADEL answers 403 `Organisation doesn't exist`."""
+    service = _service(request)
+    org = request.headers.get("x-zitadel-orgid")
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    user = service.fixtures.users.get(token)
+    if user is None or not org or org in service.fixtures.world["organizations"]:
+        return None
+    if any(membership.scope in ("instance", org) for membership in user.memberships):
+        return None
+    try:
+        operation, _ = service.router.match(request.method, request.path)
+    except MockServerError:  # routing errors stay the mock's
+        return None
+    return _answer(operation.transport, service.router.errors.error("membershipNotFound"))
+
+
+validates_before_authenticating = _wrap(before=_validates_before_authenticating)
+organization_before_authentication = _wrap(before=_organization_before_authentication)
+membership_before_organization = _wrap(before=_membership_before_organization)

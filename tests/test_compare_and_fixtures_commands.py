@@ -101,6 +101,47 @@ def test_fixtures_command_passes_the_shipped_fixtures(capsys: pytest.CaptureFixt
     assert "every fixture keeps the contract" in capsys.readouterr().out
 
 
+def edit(file: Path, old: str, new: str) -> None:
+    text = file.read_text(encoding="utf-8")
+    assert old in text, old
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_one_fixtures_run_reports_six_planted_mistakes_in_four_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A broken world.yaml hides nothing, a broken part of a file hides nothing else in it, and the
+    checks a schema cannot make (ranges, matchers, examples) are made."""
+    folder = tmp_path / "fixtures"
+    shutil.copytree(REPO_ROOT / "fixtures", folder)
+    edit(folder / "world.yaml", "roles: [ORG_OWNER]", "roles: [org-owner]")  # the file's format
+    edit(folder / "world.yaml", "organization: '251000000000000002'", "organization: '9'")  # no such org
+    edit(folder / "behaviours.yaml", "conflict: OrgSecondFactorAlreadyExists", "conflict: OrgMultiFactorAlreadyExists")
+    edit(folder / "scenarios" / "slow-network.yaml", "[300, 1200]", "[1200, 300]")
+    edit(folder / "scenarios" / "flaky.yaml", "errorRate: 0.25", "errorRate: 0.25\n  delay: -5")
+    with (folder / "scenarios" / "flaky.yaml").open("a", encoding="utf-8") as flaky:
+        flaky.write(
+            "responses:\n  - operationId: ManagementService_ListLoginPolicySecondFactors\n"
+            "    request: {headers: {x-zitadel-orgid: '999'}}\n"
+            "    response: {status: 500, body: {code: 13, message: boom}}\n"
+        )
+    assert main(["fixtures", str(folder)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == f"{folder}: 6 problems", lines
+    expected = [
+        ("behaviours.yaml:", "/steps/0/add_to_set/conflict", "documents no example 'OrgMultiFactorAlreadyExists'"),
+        ("flaky.yaml:4 at /faults/delay:", "", "delay must be 0 or more"),
+        ("flaky.yaml:", "/responses/0/request/headers/x-zitadel-orgid", "'999' is not in the world"),
+        ("slow-network.yaml:3 at /faults/delay:", "", "runs backwards"),
+        ("world.yaml:", "/users/1/memberships/0/roles/0", "'org-owner' does not match"),
+        ("world.yaml:", "/users/4/organization", "organization '9' is not in the world"),
+    ]
+    for line, (place, pointer, reason) in zip(lines, expected, strict=False):
+        assert place in line and pointer in line and reason in line, (line, place, pointer, reason)
+    files = [line.split(":", 1)[0] for line in lines[:-1]]
+    assert files == sorted(files)
+
+
 def test_fixtures_command_reports_every_broken_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "fixtures"
     shutil.copytree(REPO_ROOT / "fixtures", folder)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,53 @@ PLANTED = [
         "/components/schemas/ListDetails/properties/view_timestamp",
     ),
     ("openapi-valid", lambda d: op(d, M_LIST)["responses"]["200"].pop("description"), f"{LIST_2FA}/responses/200"),
+    (
+        "example-valid",
+        lambda d: d["components"]["schemas"]["Uint64String"].update(example="abc"),
+        "/components/schemas/Uint64String/example",
+    ),
+    (
+        "example-valid",
+        lambda d: d["components"]["parameters"]["OrgIdHeader"].update(example=251),
+        "/components/parameters/OrgIdHeader/example",
+    ),
+    (
+        "example-valid",
+        lambda d: d["components"]["headers"]["WWWAuthenticate"].update(example=401),
+        "/components/headers/WWWAuthenticate/example",
+    ),
+    (
+        "example-valid",
+        lambda d: op(d, M_LIST)["responses"]["200"]["content"]["application/json"].update(example={"details": 5}),
+        f"{LIST_2FA}/responses/200/content/application~1json/example",
+    ),
+    (
+        "example-valid",
+        lambda d: d["components"]["schemas"]["ListDetails"]["properties"]["totalResult"].update(examples=["-1"]),
+        "/components/schemas/ListDetails/properties/totalResult/examples/0",
+    ),
+    (
+        "enum-unique",
+        lambda d: d["components"]["schemas"]["SecondFactorType"]["enum"].append("SECOND_FACTOR_TYPE_OTP"),
+        "/components/schemas/SecondFactorType/enum/5",
+    ),
+    (
+        "enum-type",
+        lambda d: d["components"]["schemas"]["SecondFactorTypeNumber"]["enum"].append("6"),
+        "/components/schemas/SecondFactorTypeNumber/enum/5",
+    ),
+    (
+        "string-keys",
+        lambda d: d["components"]["schemas"]["SecondFactorType"]["x-enumDescriptions"].update({7: "a number"}),
+        "/components/schemas/SecondFactorType/x-enumDescriptions/7",
+    ),
+    (
+        "openapi-valid",
+        lambda d: d["paths"].update(
+            {"/admin/v1/x/{id}": {"get": {**op(d, "/admin/v1/policies/login", "get"), "operationId": "AdminService_X"}}}
+        ),
+        "/paths/~1admin~1v1~1x~1{id}/get",
+    ),
 ]
 
 
@@ -118,3 +166,23 @@ def test_lint_command_exit_codes_and_output(tmp_path: Path, capsys: pytest.Captu
     assert main(["lint", str(broken)]) == 1
     output = capsys.readouterr().out
     assert f"{broken}:" in output and "error [zitadel-errors]" in output and "1 errors" in output
+
+
+def test_a_security_scheme_used_by_one_operation_only_is_used(tmp_path: Path) -> None:
+    def plant(document: dict[str, Any]) -> None:
+        scheme = {"type": "apiKey", "in": "header", "name": "X-Api-Key", "description": "A key."}
+        document["components"]["securitySchemes"]["apiKey"] = scheme
+        op(document, M_LIST)["security"] = [{"apiKey": []}]
+
+    assert lint_file(planted(plant, tmp_path)) == []
+
+
+def test_lint_takes_several_files_and_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = planted(lambda d: d["components"]["schemas"]["Uint64String"].update(example="abc"), tmp_path)
+    assert main(["lint", str(REPO_ROOT / "openapi.yaml"), str(broken), "--format", "github"]) == 1
+    output = capsys.readouterr().out
+    assert f"::error file={broken},line=" in output and "title=error [example-valid]::" in output
+    assert main(["lint", str(broken), "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["items"][0]["rule"] == "example-valid"
+    assert main(["lint", str(broken), "--format", "markdown"]) == 1
+    assert "| **error** | `example-valid` |" in capsys.readouterr().out

@@ -385,3 +385,26 @@ def test_the_example_pages_are_served_from_the_mocks_own_origin(client: Any) -> 
     status, content_type, _, _ = fetch("/__mock/examples/settings-page/app.js")
     assert status == 200 and "javascript" in content_type
     assert fetch("/__mock/examples/../openapi.yaml")[0] == 404
+
+
+def test_a_served_worker_writes_access_lines_in_batches_in_loggings_format() -> None:
+    import io
+    import re
+
+    from mockserver.server.logs import AccessLog
+
+    stream = io.StringIO()
+    served = AccessLog("mockserver.access.test")
+    served.logger.setLevel(logging.INFO)
+    served.start(stream)
+    served.line('127.0.0.1 "POST /x" 200 X_Do zitadel 0.4ms session=default')
+    served.flush()
+    written = stream.getvalue().splitlines()
+    assert len(written) == 1
+    assert re.fullmatch(
+        r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO mockserver\.access\.test 127\.0\.0\.1 "POST /x" 200 .*', written[0]
+    )
+    quiet = AccessLog("mockserver.access.quiet")
+    quiet.logger.setLevel(logging.WARNING)
+    quiet.start(io.StringIO())  # the log level leaves INFO out: lines go to the logger, which drops them
+    assert quiet._stream is None

@@ -139,7 +139,10 @@ def test_contract_suite_fails_prism_where_a_stateless_mock_must(prism: tuple[str
         "test_other_methods_are_405_without_allow[AdminService_ListLoginPolicySecondFactors-GET]",
         "test_unknown_paths_are_404[AdminService_ListLoginPolicySecondFactors]",
     ]
-    selection = "second_add_conflicts or InvalidToken or other_methods or unknown_paths or AuthHeaderMissing"
+    selection = (  # not test_order.py, whose ids name examples too: Prism does not keep ZITADEL's order
+        "not test_the_earlier_check_answers and "
+        "(second_add_conflicts or InvalidToken or other_methods or unknown_paths or AuthHeaderMissing)"
+    )
     command = [sys.executable, "-m", "contract_tests", "run", "--base-url", url, "--api", "admin", "-k", selection]
     result = subprocess.run(
         command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "CONTRACT_TOKEN": "any"}

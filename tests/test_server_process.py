@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.conftest import REPO_ROOT, M
-from tests.processes import free_port, running
+from tests.processes import free_port, running, wait_for_text
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def test_server_keeps_state_between_requests_and_logs_no_token(server: tuple[str
     assert added.status_code == 200
     listed = requests.post(f"{url}{M}/auth_factors/_search", headers=session, timeout=10)
     assert listed.json()["result"] == ["MULTI_FACTOR_TYPE_U2F_WITH_VERIFICATION"]
-    text = log.read_text(encoding="utf-8")
+    text = wait_for_text(log, "ManagementService_AddMultiFactorToLoginPolicy", timeout=5)  # written every 0.2 s
     assert "ManagementService_AddMultiFactorToLoginPolicy" in text
     assert "acme-owner" not in text
 

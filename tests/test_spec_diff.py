@@ -1,9 +1,14 @@
-"""`contract-tests diff`: known breaking and non-breaking changes, files and git revisions."""
+"""`contract-tests diff`: files and git revisions, invalid input, output formats, exit codes.
+
+What each change is judged is tested against oasdiff's verdicts in tests/test_diff_corpus.py.
+"""
 
 from __future__ import annotations
 
 import copy
+import json
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,17 +17,12 @@ import pytest
 import yaml
 
 from contract_tests.cli import main
-from contract_tests.review.spec_diff import diff_documents, render_markdown
+from contract_tests.review.diff import diff_documents
 from tests.conftest import REPO_ROOT
 
-SHIPPED: dict[str, Any] = yaml.safe_load((REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8"))
-SCHEMAS = ("components", "schemas")
-M_LIST = "/management/v1/policies/login/second_factors/_search"
+SPEC = REPO_ROOT / "openapi.yaml"
+SHIPPED: dict[str, Any] = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
 A_ADD = "/admin/v1/policies/login/second_factors"
-
-
-def schemas(document: dict[str, Any]) -> dict[str, Any]:
-    return document["components"]["schemas"]  # type: ignore[no-any-return]
 
 
 def changed(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
@@ -31,124 +31,15 @@ def changed(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
     return document
 
 
-BREAKING = [
-    ("operation removed", lambda d: d["paths"].pop(A_ADD), "operation removed"),
-    ("response removed", lambda d: d["paths"][A_ADD]["post"]["responses"].pop("409"), "response removed"),
-    (
-        "request enum narrowed",
-        lambda d: schemas(d)["SecondFactorTypeNumber"]["enum"].remove(5),
-        "enum narrowed: 5 removed",
-    ),
-    (
-        "response enum widened",
-        lambda d: schemas(d)["SecondFactorType"]["enum"].append("SECOND_FACTOR_TYPE_PASSKEY"),
-        "enum widened: SECOND_FACTOR_TYPE_PASSKEY added",
-    ),
-    (
-        "new required request field",
-        lambda d: schemas(d)["AddSecondFactorToLoginPolicyRequest"].update(required=["type", "reason"]),
-        "new required field",
-    ),
-    (
-        "type changed",
-        lambda d: schemas(d)["Uint64String"].update(type="integer"),
-        "type changed from 'string' to 'integer'",
-    ),
-    ("format changed", lambda d: schemas(d)["Timestamp"].update(format="date"), "format changed"),
-    (
-        "parameter became required",
-        lambda d: d["components"]["parameters"]["OrgIdHeader"].update(required=True),
-        "parameter became required",
-    ),
-    (
-        "response field removed",
-        lambda d: schemas(d)["ListDetails"]["properties"].pop("processedSequence"),
-        "field removed",
-    ),
-    (
-        "response field no longer required",
-        lambda d: schemas(d)["ListLoginPolicySecondFactorsResponse"].update(required=[]),
-        "field no longer required",
-    ),
-    (
-        "request body now closed",
-        lambda d: schemas(d)["AddSecondFactorToLoginPolicyRequest"].update(additionalProperties=False),
-        "unknown fields are no longer accepted",
-    ),
-    (
-        "required response header dropped",
-        lambda d: d["components"]["headers"]["WWWAuthenticate"].update(required=False),
-        "a required header is no longer guaranteed",
-    ),
-    ("request maxLength narrowed", lambda d: schemas(d)["SecondFactorTypePathValue"].update(maxLength=3), "maxLength"),
-]
-NON_BREAKING = [
-    ("descriptions only", lambda d: schemas(d)["ListDetails"].update(description="Reworded."), None),
-    ("examples only", lambda d: d["components"]["examples"]["ListEmpty"].update(summary="Nothing"), None),
-    (
-        "operation added",
-        lambda d: d["paths"].update(
-            {
-                "/admin/v1/ping": {
-                    "get": {"operationId": "AdminService_Ping", "responses": {"200": {"description": "ok"}}}
-                }
-            }
-        ),
-        "operation added",
-    ),
-    (
-        "optional request field",
-        lambda d: schemas(d)["AddSecondFactorToLoginPolicyRequest"]["properties"].update(note={"type": "string"}),
-        "field added",
-    ),
-    (
-        "response added",
-        lambda d: d["paths"][A_ADD]["post"]["responses"].update({"429": {"description": "slow down"}}),
-        "response added",
-    ),
-    ("request enum widened", lambda d: schemas(d)["SecondFactorTypeNumber"]["enum"].append(6), "enum widened: 6 added"),
-]
-
-
-@pytest.mark.parametrize(("name", "change", "message"), BREAKING, ids=[b[0] for b in BREAKING])
-def test_breaking_change_is_classed_breaking(
-    name: str, change: Callable[[dict[str, Any]], object], message: str
-) -> None:
-    changes = diff_documents(SHIPPED, changed(change))
-    assert any(c.breaking and message in c.message for c in changes), [
-        (c.breaking, c.where, c.message) for c in changes
-    ]
-
-
-@pytest.mark.parametrize(("name", "change", "message"), NON_BREAKING, ids=[n[0] for n in NON_BREAKING])
-def test_non_breaking_change_is_not_breaking(
-    name: str, change: Callable[[dict[str, Any]], object], message: str | None
-) -> None:
-    changes = diff_documents(SHIPPED, changed(change))
-    assert not any(c.breaking for c in changes), [(c.where, c.message) for c in changes]
-    if message is None:
-        assert changes == []
-    else:
-        assert any(message in c.message for c in changes)
+def write(tmp_path: Path, document: dict[str, Any] | str, name: str = "head.yaml") -> Path:
+    file = tmp_path / name
+    text = document if isinstance(document, str) else yaml.safe_dump(document, sort_keys=False)
+    file.write_text(text, encoding="utf-8")
+    return file
 
 
 def test_same_document_has_no_changes() -> None:
     assert diff_documents(SHIPPED, copy.deepcopy(SHIPPED)) == []
-
-
-def test_markdown_lists_breaking_first() -> None:
-    head = changed(
-        lambda d: (
-            schemas(d)["SecondFactorType"]["enum"].append("X"),
-            d["paths"][A_ADD]["post"]["responses"].pop("409"),
-        )
-    )
-    text = render_markdown(diff_documents(SHIPPED, head), "main", "pr")
-    assert text.startswith("### Contract changes: `main` → `pr`")
-    rows = [
-        line for line in text.splitlines() if line.startswith("| **breaking**") or line.startswith("| non-breaking")
-    ]
-    assert rows[0].startswith("| **breaking**") and rows[-1].startswith("| non-breaking")
 
 
 def test_diff_command_reads_files_and_git_revisions(
@@ -166,6 +57,123 @@ def test_diff_command_reads_files_and_git_revisions(
     subprocess.run([*git, "commit", "-qam", "head"], check=True)
     monkeypatch.chdir(repository)
     assert main(["diff", "HEAD~1", "HEAD"]) == 1
-    assert "operation removed" in capsys.readouterr().out
+    assert "api-path-removed-without-deprecation" in capsys.readouterr().out
     assert main(["diff", "HEAD~1", "HEAD~1:openapi.yaml"]) == 0
     assert main(["diff", "no-such-revision", "HEAD"]) == 2
+
+
+INVALID = [
+    (
+        "a mistyped $ref to a response",
+        lambda d: d["paths"][A_ADD]["post"]["responses"]["401"].update(
+            {"$ref": "#/components/responses/Unauthenticatd"}
+        ),
+        "/paths/~1admin~1v1~1policies~1login~1second_factors/post/responses/401/$ref",
+        "leads nowhere",
+    ),
+    (
+        "a mistyped $ref to a schema",
+        lambda d: d["components"]["schemas"]["ListDetails"]["properties"]["totalResult"].update(
+            {"$ref": "#/components/schemas/TotalResults"}
+        ),
+        "/components/schemas/ListDetails/properties/totalResult/$ref",
+        "leads nowhere",
+    ),
+    (
+        "a response without its description",
+        lambda d: d["paths"][A_ADD]["post"]["responses"]["200"].pop("description"),
+        "/paths/~1admin~1v1~1policies~1login~1second_factors/post/responses/200",
+        "not valid OpenAPI 3.1",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "pointer", "reason"), INVALID, ids=[i[0] for i in INVALID])
+@pytest.mark.parametrize("side", ["head", "base"])
+def test_an_invalid_document_is_exit_2_with_file_line_and_pointer(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    change: Callable[[dict[str, Any]], object],
+    pointer: str,
+    reason: str,
+    side: str,
+) -> None:
+    broken = write(tmp_path, changed(change), "broken.yaml")
+    arguments = ["diff", str(SPEC), str(broken)] if side == "head" else ["diff", str(broken), str(SPEC)]
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    line = int(error.split(f"{broken}:", 1)[1].split(" ", 1)[0])
+    assert f"contract-tests: {broken}:{line} at {pointer}: " in error and reason in error, error
+    assert line > 1 and "Traceback" not in error
+
+
+def test_not_yaml_is_exit_2_with_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = write(tmp_path, "openapi: 3.1.0\ninfo: [unclosed\n", "broken.yaml")
+    assert main(["diff", str(SPEC), str(broken)]) == 2
+    assert f"{broken}:3 at /: invalid YAML" in capsys.readouterr().err
+
+
+def test_no_traceback_from_the_installed_command(tmp_path: Path) -> None:
+    broken = write(tmp_path, changed(INVALID[0][1]), "broken.yaml")
+    command = [sys.executable, "-m", "contract_tests", "diff", str(SPEC), str(broken)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "leads nowhere" in result.stderr
+
+
+def head_with_three_levels(tmp_path: Path) -> Path:
+    """A breaking change, a warning (in two operations) and an info."""
+
+    def edit(document: dict[str, Any]) -> None:
+        document["paths"]["/management/v1/policies/login"].pop("delete")  # breaking
+        document["components"]["schemas"]["SettingsSecondFactorType"]["enum"].append("SECOND_FACTOR_TYPE_PASSKEY")
+        document["paths"][A_ADD]["post"]["responses"].pop("409")  # info
+
+    return write(tmp_path, changed(edit))
+
+
+def test_markdown_is_the_default_and_lists_breaking_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", str(SPEC), str(head_with_three_levels(tmp_path))]) == 1
+    text = capsys.readouterr().out
+    assert text.startswith(f"### Contract changes: `{SPEC}` → `")
+    assert "**1 breaking**, 2 warnings, 1 info." in text
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line.split("|")[2]]
+    assert [row.split("|")[1].strip() for row in rows] == ["**breaking**", "warning", "warning", "info"]
+    assert "`api-removed-without-deprecation`" in rows[0] and "`DELETE /management/v1/policies/login`" in rows[0]
+
+
+def test_json_names_rule_level_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    head = head_with_three_levels(tmp_path)
+    assert main(["diff", str(SPEC), str(head), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["counts"] == {"breaking": 1, "warning": 2, "info": 1}
+    removed = report["items"][0]
+    assert removed["rule"] == "api-removed-without-deprecation" and removed["file"] == str(SPEC)  # BASE holds it
+    assert removed["pointer"] == "/paths/~1management~1v1~1policies~1login/delete"
+    base_lines = SPEC.read_text(encoding="utf-8").splitlines()
+    assert base_lines[removed["line"] - 1].strip() == "delete:"
+    enum = report["items"][1]
+    assert enum["file"] == str(head) and enum["rule"] == "response-property-enum-value-added"
+
+
+def test_github_annotations_carry_file_line_and_level(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    head = head_with_three_levels(tmp_path)
+    assert main(["diff", str(SPEC), str(head), "--format", "github"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"::error file={SPEC},line=")
+    assert "title=breaking [api-removed-without-deprecation]::DELETE /management/v1/policies/login" in lines[0]
+    assert lines[1].startswith(f"::warning file={head},line=") and lines[3].startswith("::notice ")
+
+
+def test_text_format_and_fail_on_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    head = write(
+        tmp_path,
+        changed(
+            lambda d: d["components"]["schemas"]["SettingsSecondFactorType"]["enum"].append("SECOND_FACTOR_TYPE_X")
+        ),
+    )
+    assert main(["diff", str(SPEC), str(head), "--format", "text"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith(f"{head}:") and " at /components/schemas/SettingsSecondFactorType/enum: warning " in line
+    assert main(["diff", str(SPEC), str(head), "--fail-on", "warning"]) == 1

@@ -218,3 +218,20 @@ def test_a_redis_session_stored_whole_is_taken_over() -> None:
         assert client.get(f"{prefix}:session:kept") is None  # taken over on its first write
     finally:
         store.reset()
+
+
+def test_the_parsed_states_a_store_keeps_are_bounded(tmp_path: Path) -> None:
+    from mockserver.state.parts import Recent
+
+    recent: Recent[int] = Recent(2)
+    recent.put("a", 1)
+    recent.put("b", 2)
+    assert recent.get("a") == 1  # used: b is now the oldest
+    recent.put("c", 3)
+    assert (recent.get("a"), recent.get("b"), recent.get("c")) == (1, None, 3)
+    store = SqliteStore(tmp_path / "s.sqlite3", fresh)
+    store._parsed = Recent(3)  # as a worker with many sessions: only the most recent stay parsed
+    for number in range(10):
+        store.update(f"s{number}", lambda state: state["world"].update(count=1))
+    assert [store.read(f"s{number}")["world"]["count"] for number in range(10)] == [1] * 10
+    assert sum(store._parsed.get(f"s{number}") is not None for number in range(10)) == 3

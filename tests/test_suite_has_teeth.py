@@ -122,3 +122,38 @@ def test_the_authorization_matrix_catches_the_broken_server(
     result = run_with_identities(f"tests.broken_servers:{server}", *with_an_editor)
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
     assert failing in result.stdout and expected in result.stdout, result.stdout[-5000:]
+
+
+# The order of checks: servers that run ZITADEL's checks in another order. The suite's own demo
+# identities (examples/identities.yaml) give it users without memberships and without permissions.
+DEMO_IDENTITIES = str(REPO_ROOT / "examples" / "identities.yaml")
+ORDER_CASES = [
+    (
+        "validates_before_authenticating",
+        "AddSecondFactorToLoginPolicy-authentication-AuthHeaderMissing-before-validation-AddSecondFactorUnspecified",
+        "expected: 401 {'code': 16, 'message': 'auth header missing'}",
+    ),
+    (
+        "organization_before_authentication",
+        "ListLoginPolicySecondFactors-authentication-InvalidToken-before-organization-OrganisationNotFound",
+        "expected: 401 {'code': 16, 'message': 'Errors.Token.Invalid (AUTH-7fs1e)'",
+    ),
+    (
+        "membership_before_organization",
+        "ListLoginPolicySecondFactors-organization-OrganisationNotFound-before-membership",
+        "expected: 403 {'code': 7, 'message': \"Organisation doesn't exist (AUTH-Bs7Ds)\"",
+    ),
+]
+
+
+def test_the_order_of_checks_passes_the_mock() -> None:
+    result = run_suite("mockserver.server.app:create_app", "test_order", "--identities", DEMO_IDENTITIES)
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert " passed" in result.stdout, result.stdout[-5000:]
+
+
+@pytest.mark.parametrize(("server", "failing", "expected"), ORDER_CASES, ids=[case[0] for case in ORDER_CASES])
+def test_the_order_of_checks_catches_the_broken_server(server: str, failing: str, expected: str) -> None:
+    result = run_suite(f"tests.broken_servers:{server}", "test_order", "--identities", DEMO_IDENTITIES)
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
+    assert failing in result.stdout and expected in result.stdout, result.stdout[-5000:]

@@ -106,10 +106,11 @@ def default_path_value(model: SuiteModel, facts: OperationFacts, name: str) -> A
     return "x"
 
 
-def _url(facts: OperationFacts, path: Mapping[str, Any], query: Mapping[str, Any]) -> str:
+def _url(facts: OperationFacts, path: Mapping[str, Any], query: Mapping[str, Any], suffix: str = "") -> str:
     url = facts.operation.path
     for name, value in path.items():
         url = url.replace(f"{{{name}}}", quote(str(value), safe=""))
+    url += suffix
     if query:
         url += "?" + urlencode({key: _query_text(value) for key, value in query.items()})
     return url
@@ -123,11 +124,16 @@ class Calls:
         self.model = model
         self.touched: set[str] = set()  # the labels of the operations called, for the summary
 
-    def send(self, facts: OperationFacts, spec: RequestSpec = RequestSpec()) -> Reply:
-        """The request the spec describes, completed, sent to the target."""
-        return self.send_noting(facts, spec)[0]
+    def send(
+        self, facts: OperationFacts, spec: RequestSpec = RequestSpec(), *, method: str | None = None, suffix: str = ""
+    ) -> Reply:
+        """The request the spec describes, completed, sent to the target (with another method, or
+        to the operation's path made longer, to meet the gateway's routing)."""
+        return self.send_noting(facts, spec, method=method, suffix=suffix)[0]
 
-    def send_noting(self, facts: OperationFacts, spec: RequestSpec = RequestSpec()) -> tuple[Reply, SentRequest]:
+    def send_noting(
+        self, facts: OperationFacts, spec: RequestSpec = RequestSpec(), *, method: str | None = None, suffix: str = ""
+    ) -> tuple[Reply, SentRequest]:
         """`send`, and what exactly was sent."""
         self.touched.add(facts.operation.label)
         headers = self._headers(facts, spec)
@@ -135,7 +141,8 @@ class Calls:
         path = {
             name: spec.path.get(name, default_path_value(self.model, facts, name)) for name in facts.shape.path_fields
         }
-        reply = self.target.send(facts.operation.method, _url(facts, path, spec.query), headers, body)
+        url = _url(facts, path, spec.query, suffix)
+        reply = self.target.send(method or facts.operation.method, url, headers, body)
         sent_body = json.loads(body) if body is not None and spec.raw_body is None else None
         return reply, SentRequest(path, dict(spec.query), headers, sent_body)
 

@@ -149,17 +149,42 @@ def _done_already(target: OperationFacts, reply: Reply) -> bool:
     return False
 
 
+def undo_can_be_sent(model: SuiteModel, facts: OperationFacts, request: SentRequest) -> bool:
+    """Whether the undo of this change could reach the server: a value the undo puts in a path
+    segment must not hold `/` (a gateway decodes the path before routing, grpc-gateway's default)
+    nor be `.` or `..` (clients drop such segments). Known before the call only for values the
+    link takes from the request; the suite makes no change it could not undo."""
+    rule = facts.behaviour.undo if facts.behaviour else None
+    if rule is None or rule.before is not None:
+        return True
+    link = model.contract.responses(facts.operation)["200"]["links"][rule.link]
+    target = model.operations[link["operationId"]]
+    for name, expression in _link_parameters(target, link).items():
+        in_path = name[0] == "path"
+        if in_path and isinstance(expression, str) and expression.startswith("$request."):
+            value = evaluate(expression, request, None)
+            if isinstance(value, str) and ("/" in value or value in {".", ".."}):
+                return False
+    return True
+
+
+def _link_parameters(target: OperationFacts, link: Mapping[str, Any]) -> dict[tuple[str, str], Any]:
+    """A link's parameters by (`path` or `query`, name); a bare name is where the target reads it."""
+    located = {}
+    for name, expression in link.get("parameters", {}).items():
+        location, _, bare = name.rpartition(".")
+        in_query = location == "query" or (not location and bare in target.shape.query_fields)
+        located[("query" if in_query else "path", bare)] = expression
+    return located
+
+
 def _inverse_request(
     target: OperationFacts, link: Mapping[str, Any], request: SentRequest, response: Any, org: str | None
 ) -> RequestSpec:
-    path, query = {}, {}
-    for name, expression in link.get("parameters", {}).items():
-        location, _, bare = name.rpartition(".")
-        value = evaluate(expression, request, response)
-        if location == "query" or (not location and bare in target.shape.query_fields):
-            query[bare] = value
-        else:
-            path[bare] = value
+    path: dict[str, Any] = {}
+    query: dict[str, Any] = {}
+    for (location, name), expression in _link_parameters(target, link).items():
+        (query if location == "query" else path)[name] = evaluate(expression, request, response)
     headers = {ORG_HEADER: org} if org and target.takes_org_header else {}
     if "requestBody" in link:
         body = _numbers_for_enums(target, evaluate(link["requestBody"], request, response))
@@ -248,9 +273,9 @@ def snapshot(calls: Calls, model: SuiteModel, api: str | None) -> dict[str, Any]
     return shown
 
 
-def record_case(log: ChangeLog, facts: OperationFacts, case: Any, response: Any, before: Reading | None) -> None:
-    """`ChangeLog.record` for a schemathesis case and the response it got."""
-    sent = SentRequest(
+def sent_request(case: Any) -> SentRequest:
+    """What a schemathesis case sends, in the parts a link's runtime expressions may name."""
+    return SentRequest(
         # schemathesis keeps path parameters percent-encoded, as they go on the wire
         path={
             name: unquote(value) if isinstance(value, str) else value
@@ -260,6 +285,11 @@ def record_case(log: ChangeLog, facts: OperationFacts, case: Any, response: Any,
         headers=dict(case.headers or {}),
         body=case.body if isinstance(case.body, dict | list) else None,
     )
+
+
+def record_case(log: ChangeLog, facts: OperationFacts, case: Any, response: Any, before: Reading | None) -> None:
+    """`ChangeLog.record` for a schemathesis case and the response it got."""
+    sent = sent_request(case)
     try:
         answer = response.json()
     except ValueError:

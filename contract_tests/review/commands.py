@@ -13,9 +13,11 @@ from contract_tests.plugin.calls import Calls
 from contract_tests.plugin.model import SuiteModel
 from contract_tests.plugin.target import TOKEN_VARIABLE, LiveClient, Target, unreachable
 from contract_tests.review import compare as comparing
+from contract_tests.review.diff import Change, Side, diff_documents, load_side
 from contract_tests.review.lint import lint_file
-from contract_tests.review.spec_diff import diff_documents, load_document, render_markdown
+from contract_tests.review.report import FORMATS, Item, Report, render
 from mockserver.contract.spec import default_spec_path, load_spec
+from mockserver.errors import Place
 from mockserver.fixtures.loader import check_fixtures, default_fixtures_dir, load_fixtures
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -24,13 +26,18 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 def add_review_commands(subcommands: Any) -> None:
     """The `lint`, `fixtures`, `diff` and `compare` subcommands and their options."""
     lint_command = subcommands.add_parser("lint", help="check the contract: validity and this API's rules")
-    lint_command.add_argument("spec", nargs="?", help="the document (default: the packaged contract)")
+    lint_command.add_argument("spec", nargs="*", help="the documents (default: the packaged contract)")
     fixtures_command = subcommands.add_parser("fixtures", help="check every fixture file against the contract")
     fixtures_command.add_argument("fixtures", nargs="?", help="the fixtures folder (default: the packaged one)")
     fixtures_command.add_argument("--spec", help="the contract (default: the packaged one)")
     diff_command = subcommands.add_parser("diff", help="changes between two versions of the contract, breaking or not")
     diff_command.add_argument("base", help="a file, or a git revision (REV or REV:path)")
     diff_command.add_argument("head", help="a file, or a git revision (REV or REV:path)")
+    diff_command.add_argument(
+        "--fail-on", choices=("breaking", "warning"), default="breaking", help="the level that makes the exit code 1"
+    )
+    for command, default in ((lint_command, "text"), (fixtures_command, "text"), (diff_command, "markdown")):
+        command.add_argument("--format", choices=FORMATS, default=default, help=f"how to print (default: {default})")
     compare_command = subcommands.add_parser(
         "compare", help="send the same requests to two servers, report differences"
     )
@@ -51,12 +58,21 @@ def run_review_command(arguments: argparse.Namespace) -> int:
 
 
 def lint(arguments: argparse.Namespace) -> int:
-    spec = Path(arguments.spec) if arguments.spec else default_spec_path()
-    findings = lint_file(spec)
-    for finding in findings:
-        print(finding.render(spec))
-    errors = sum(finding.severity == "error" for finding in findings)
-    print(f"{spec}: {errors} errors, {len(findings) - errors} warnings")
+    specs = [Path(spec) for spec in arguments.spec] or [default_spec_path()]
+    items = []
+    for spec in specs:
+        for finding in lint_file(spec):
+            items.append(
+                Item(finding.severity, finding.rule, Place(spec, finding.pointer, finding.line), finding.message)
+            )
+    errors = sum(item.level == "error" for item in items)
+    names = ", ".join(map(str, specs))
+    print(
+        render(
+            Report(f"Lint: {names}", items, f"{names}: {errors} errors, {len(items) - errors} warnings"),
+            arguments.format,
+        )
+    )
     return EXIT_PROBLEMS if errors else EXIT_OK
 
 
@@ -64,17 +80,36 @@ def fixtures(arguments: argparse.Namespace) -> int:
     folder = Path(arguments.fixtures) if arguments.fixtures else default_fixtures_dir()
     contract = load_spec(arguments.spec)
     problems = check_fixtures(folder, contract)
-    for problem in problems:
-        print(f"{problem.place}: {problem.reason}")
-    print(f"{folder}: {len(problems)} problems" if problems else f"{folder}: every fixture keeps the contract")
+    items = [Item("error", "fixtures", problem.place, problem.reason) for problem in problems]
+    summary = f"{folder}: {len(problems)} problems" if problems else f"{folder}: every fixture keeps the contract"
+    print(render(Report(f"Fixtures: {folder}", items, summary), arguments.format))
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
 def diff(arguments: argparse.Namespace) -> int:
-    base, head = load_document(arguments.base), load_document(arguments.head)
-    changes = diff_documents(base, head)
-    print(render_markdown(changes, arguments.base, arguments.head))
-    return EXIT_PROBLEMS if any(change.breaking for change in changes) else EXIT_OK
+    base, head = load_side(arguments.base), load_side(arguments.head)
+    changes = diff_documents(base.document, head.document)
+    items = [_diff_item(change, base, head) for change in changes]
+    title = f"Contract changes: `{arguments.base}` → `{arguments.head}`"
+    print(render(Report(title, items, _diff_summary(changes)), arguments.format))
+    failing = ("breaking",) if arguments.fail_on == "breaking" else ("breaking", "warning")
+    return EXIT_PROBLEMS if any(change.level in failing for change in changes) else EXIT_OK
+
+
+def _diff_item(change: Change, base: Side, head: Side) -> Item:
+    side = head if change.side == "head" else base
+    place = side.source.place(change.pointer)
+    message = f"{change.where}: {change.message}" if change.where else change.message
+    return Item(
+        change.level, change.rule, Place(Path(side.name), change.pointer, place.line), message, change.operation
+    )
+
+
+def _diff_summary(changes: list[Change]) -> str:
+    if not changes:
+        return "No changes to operations, security, parameters, bodies or responses."
+    counts = {level: sum(change.level == level for change in changes) for level in ("breaking", "warning", "info")}
+    return f"**{counts['breaking']} breaking**, {counts['warning']} warnings, {counts['info']} info."
 
 
 def compare(arguments: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ document is read, validated and indexed in one place. This module never imports 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -210,8 +211,20 @@ def load_spec(path: Path | str | None = None) -> Contract:
     # Own checks first: they name the exact place, where the validator would name the root.
     _check_references(source)
     _check_operation_ids(source)
+    _check_path_parameters(source)
     _check_openapi(source)
     return Contract(source)
+
+
+def check_openapi_source(source: YamlSource) -> None:
+    """Every `$ref` local and leading somewhere, and valid OpenAPI 3.1, or a SpecError with the place.
+
+    The part of `load_spec`'s checks that any OpenAPI document must pass (the review's diff reads
+    documents that need not follow this toolkit's own conventions)."""
+    if not isinstance(source.data, dict):
+        raise SpecError(source.place(""), "the document must be a mapping (an OpenAPI object)")
+    _check_references(source)
+    _check_openapi(source)
 
 
 def resolve_pointer(document: Any, pointer: str) -> Any:
@@ -284,6 +297,35 @@ def _check_operation_ids(source: YamlSource) -> None:
             reason = f"x-zitadel-transport must be one of {', '.join(TRANSPORTS)}"
             raise SpecError(source.place(f"{operation.pointer}/x-zitadel-transport"), reason)
         seen.add(operation.operation_id)
+
+
+def _check_path_parameters(source: YamlSource) -> None:
+    """Every `{name}` of a path is a declared path parameter of each of its operations, and back."""
+    for operation in find_operations(source.data):
+        in_template = set(re.findall(r"\{([^}]*)\}", operation.path))
+        path_item = source.data["paths"][operation.path]
+        declared: set[str] = set()
+        for raw in (
+            *(path_item.get("parameters") or []),
+            *(path_item[operation.method.lower()].get("parameters") or []),
+        ):
+            parameter = _followed(source.data, raw)
+            if isinstance(parameter, dict) and parameter.get("in") == "path":
+                declared.add(str(parameter.get("name")))
+        for name in sorted(in_template - declared):
+            reason = f"the path has {{{name}}}, and the operation declares no path parameter {name!r}"
+            raise SpecError(source.place(operation.pointer), reason)
+        for name in sorted(declared - in_template):
+            reason = f"path parameter {name!r} is declared, and the path has no {{{name}}}"
+            raise SpecError(source.place(operation.pointer), reason)
+
+
+def _followed(document: Any, node: Any) -> Any:
+    for _ in range(32):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            break
+        node = resolve_pointer(document, node["$ref"][1:])
+    return node
 
 
 def _resource(document: Any) -> referencing.Resource[Any]:

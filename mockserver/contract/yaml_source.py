@@ -44,6 +44,11 @@ def read_yaml(file: Path) -> YamlSource:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise YamlSourceError(Place(file), f"cannot read the file: {error}") from error
+    return parse_yaml(text, file)
+
+
+def parse_yaml(text: str, file: Path) -> YamlSource:
+    """Parse `text` (read from `file`, or from a git revision named like one) as `read_yaml` does."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -50,25 +50,46 @@ class JournalEntry:
         return asdict(self)
 
 
+def redact_lowered(headers: dict[str, str]) -> dict[str, str]:
+    """`redact_headers` for headers already keyed by lower-case name (the mock's hot path has
+    them): the names come out as the WSGI server gives them (`X-Zitadel-Orgid`)."""
+    redacted = {}
+    for name, value in headers.items():
+        shown = "-".join(part.capitalize() for part in name.split("-"))
+        if name == "authorization":
+            scheme = value.split(" ", 1)[0] if " " in value else ""
+            redacted[shown] = f"{scheme} {REDACTED}".strip()
+        else:
+            redacted[shown] = REDACTED if name in _SECRET_HEADERS else value
+    return redacted
+
+
+Later = Callable[[], JournalEntry]
+
+
 class Journal:
-    """The last `size` entries, newest first on reading."""
+    """The last `size` entries, newest first on reading. An entry may be given as a function that
+    makes it, called only when the journal is read (most entries never are)."""
 
     def __init__(self, size: int = 500) -> None:
-        self._entries: deque[JournalEntry] = deque(maxlen=size)
+        self._entries: deque[tuple[str, JournalEntry | Later]] = deque(maxlen=size)
         self._lock = threading.Lock()
 
     def add(self, entry: JournalEntry) -> None:
         with self._lock:
-            self._entries.append(entry)
+            self._entries.append((entry.session, entry))
+
+    def add_later(self, session: str, make: Later) -> None:
+        with self._lock:
+            self._entries.append((session, make))
 
     def entries(self, session: str | None = None, limit: int = 100) -> list[JournalEntry]:
         with self._lock:
-            newest_first = reversed(self._entries)
-            chosen = [e for e in newest_first if session is None or e.session == session]
-        return chosen[:limit]
+            chosen = [entry for owner, entry in reversed(self._entries) if session is None or owner == session]
+        return [entry if isinstance(entry, JournalEntry) else entry() for entry in chosen[:limit]]
 
     def clear(self, session: str | None = None) -> None:
         with self._lock:
-            kept = [e for e in self._entries if session is not None and e.session != session]
+            kept = [e for e in self._entries if session is not None and e[0] != session]
             self._entries.clear()
             self._entries.extend(kept)

@@ -27,7 +27,8 @@ from mockserver.fixtures.loader import Fixtures
 from mockserver.fixtures.scenarios import CannedResponse
 from mockserver.server.canned import ExampleAnswers
 from mockserver.server.faults import NO_FAULT, Faults, decide
-from mockserver.server.journal import Journal, JournalEntry, redact_headers
+from mockserver.server.journal import Journal, JournalEntry, redact_lowered
+from mockserver.server.logs import access_log
 from mockserver.server.preferences import Preferences, parse_prefer_header, query_preferences, resolve
 from mockserver.server.sessions import session_of
 from mockserver.server.validation import ContractValidator
@@ -40,7 +41,7 @@ from mockserver.zitadel.protojson import format_timestamp, now_timestamp
 from mockserver.zitadel.routing import Router
 from mockserver.zitadel.wire import Answer, ProtocolRejection
 
-access_log = logging.getLogger("mockserver.access")
+log = logging.getLogger("mockserver.access")
 VIOLATION_HEADER = "X-Mock-Contract-Violation"
 REQUEST_VIOLATION_HEADER = "X-Mock-Request-Violation"
 ANSWERED_BY_HEADER = "X-Mock-Answered-By"
@@ -109,12 +110,12 @@ class MockService:
         outcome = self._outcome(request, headers)
         if outcome.dropped:  # the socket is cut: nothing written reaches the client
             response = Response(b"", status=200)
-            self._record(request, response, outcome, ([], []), started)
+            self._record(request, headers, response, outcome, ([], []), started)
             return response
         response = _json_response(outcome.answer)
         response.headers[ANSWERED_BY_HEADER] = outcome.answered_by
         problems = self._validate(request, headers, response, outcome)
-        self._record(request, response, outcome, problems, started)
+        self._record(request, headers, response, outcome, problems, started)
         return response
 
     def _outcome(self, request: Request, headers: dict[str, str]) -> _Outcome:
@@ -223,13 +224,14 @@ class MockService:
             message = f"{outcome.operation.operation_id} {response.status_code}: {response_problems}"
             if self.settings.strict_contract:
                 raise ContractViolation(message)
-            access_log.error("response breaks the contract: %s", message)
+            log.error("response breaks the contract: %s", message)
             response.headers[VIOLATION_HEADER] = _header_text(response_problems)
         return request_problems, response_problems
 
     def _record(
         self,
         request: Request,
+        headers: dict[str, str],
         response: Response,
         outcome: _Outcome,
         problems: tuple[list[str], list[str]],
@@ -237,31 +239,29 @@ class MockService:
     ) -> None:
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
         operation_id = outcome.operation.operation_id if outcome.operation else None
-        entry = JournalEntry(
-            time=format_timestamp(datetime.now(UTC)),
-            session=outcome.session,
-            method=request.method,
-            path=request.path,
-            query=request.query_string.decode("latin-1"),
-            headers=redact_headers(request.headers.items()),
-            operation_id=operation_id,
-            answered_by=outcome.answered_by,
-            status=response.status_code,
-            duration_ms=duration_ms,
-            request_problems=problems[0],
-            response_problems=problems[1],
-        )
-        self.journal.add(entry)
-        access_log.info(
-            '%s "%s %s" %s %s %s %.1fms session=%s',
-            request.remote_addr or "-",
-            request.method,
-            request.path,
-            response.status_code,
-            operation_id or "-",
-            outcome.answered_by,
-            duration_ms,
-            outcome.session,
+        moment, redacted, status = time.time(), redact_lowered(headers), response.status_code
+        method, path, query = request.method, request.path, request.query_string
+
+        def entry() -> JournalEntry:  # made when the journal is read, from what was kept (no token)
+            return JournalEntry(
+                time=format_timestamp(datetime.fromtimestamp(moment, UTC)),
+                session=outcome.session,
+                method=method,
+                path=path,
+                query=query.decode("latin-1"),
+                headers=redacted,
+                operation_id=operation_id,
+                answered_by=outcome.answered_by,
+                status=status,
+                duration_ms=duration_ms,
+                request_problems=problems[0],
+                response_problems=problems[1],
+            )
+
+        self.journal.add_later(outcome.session, entry)
+        access_log.line(
+            f'{request.remote_addr or "-"} "{method} {path}" {status} {operation_id or "-"} '
+            f"{outcome.answered_by} {duration_ms:.1f}ms session={outcome.session}"
         )
 
 
@@ -281,14 +281,15 @@ def error_response(error: ZitadelError) -> Response:
 
 
 def _json_response(answer: Answer) -> Response:
+    """The answer as a response; its headers given as a list (one pass, not a lookup per header)."""
     if answer.body is None or isinstance(answer.body, bytes):  # connect-go's refusals, as they are
-        response = Response(answer.body or b"", status=answer.status)
-        del response.headers["Content-Type"]
-    else:
-        body = json.dumps(answer.body, separators=(",", ":"), ensure_ascii=False)
-        response = Response(body, status=answer.status, content_type="application/json")
-    response.headers.update(answer.headers)
-    return response
+        response = Response(answer.body or b"", status=answer.status, headers=list(answer.headers.items()))
+        if not any(name.lower() == "content-type" for name in answer.headers):
+            del response.headers["Content-Type"]
+        return response
+    body = json.dumps(answer.body, separators=(",", ":"), ensure_ascii=False)
+    headers = [("Content-Type", "application/json"), *answer.headers.items()]
+    return Response(body, status=answer.status, headers=headers)
 
 
 def _transport(operation: Operation | None) -> str:

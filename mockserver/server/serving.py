@@ -6,15 +6,16 @@ before any worker runs; each forked worker then serves the same app.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]  # the mock's Flask app, or the proxy
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+    def __init__(self, app: WsgiApp, options: dict[str, Any]) -> None:
         self.application = app
         self.options = options
         super().__init__()
@@ -23,12 +24,12 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
+    def load(self) -> WsgiApp:
         return self.application
 
 
 def serve(
-    app: Flask,
+    app: WsgiApp,
     host: str,
     port: int,
     *,

@@ -10,10 +10,14 @@ to copy what it touches (`own_copies=False`) gets a private copy of everything.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+V = TypeVar("V")
 SessionState = dict[str, Any]
+PARSED_STATES = 2048  # per process: states a store keeps parsed (least recently used out)
 Initial = Callable[[], SessionState]
 Organizations = dict[str, Any]
 
@@ -104,3 +108,35 @@ def changed_organizations(before: Organizations | None, after: Organizations | N
     if before is None or not isinstance(after, TrackedOrganizations) or after.reshaped:
         return None
     return {org_id: after[org_id] for org_id in after.set_keys if after[org_id] is not before.get(org_id)}
+
+
+class Recent(Generic[V]):
+    """A bounded, thread-safe map that forgets the least recently used entry first: the parsed
+    states a shared store keeps, so that memory stays flat however many sessions there are."""
+
+    def __init__(self, size: int = PARSED_STATES) -> None:
+        self._size = size
+        self._items: OrderedDict[str, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> V | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: str, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def forget(self, key: str | None = None) -> None:
+        """Forget one entry, or every one when `key` is None."""
+        with self._lock:
+            if key is None:
+                self._items.clear()
+            else:
+                self._items.pop(key, None)

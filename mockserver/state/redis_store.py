@@ -6,14 +6,14 @@ hash `PREFIX:orgs:NAME` of the organizations; a sorted set `PREFIX:changed:NAME`
 ids by the version that last wrote them. A write is an optimistic WATCH/MULTI transaction on the
 session's hash (retried when another writer got there first) that stores the rest and the
 organizations it changed. Each process keeps the states it has parsed and, when another has
-written since, fetches only the organizations changed after the version it has. A session stored
+written since, fetches only the organizations changed after the version it has (the most recently
+used `PARSED_STATES` are kept). A session stored
 whole by an earlier version of the mock (`PREFIX:session:NAME`) is taken over on its first write.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from mockserver.errors import StoreUnavailable
 from mockserver.state.parts import (
     Initial,
     Organizations,
+    Recent,
     SessionState,
     changed_organizations,
     copy_for_change,
@@ -55,8 +56,7 @@ class RedisStore:
         self._prefix = prefix
         self._errors = (redis.RedisError,)
         self._watch_error = redis.WatchError
-        self._cache: dict[str, _Parsed] = {}
-        self._lock = threading.Lock()
+        self._parsed: Recent[_Parsed] = Recent()
 
     def read(self, session: str) -> SessionState:
         """The session's state; fetched again only as far as another writer has written since."""
@@ -88,8 +88,7 @@ class RedisStore:
                     written = self._write(pipe, session, before, working, version + 1, generation)
                     pipe.delete(legacy_key)
                     pipe.execute()
-                    with self._lock:
-                        self._cache[session] = written
+                    self._parsed.put(session, written)
                     return result
             except self._watch_error:
                 continue  # another writer got there first: read again and redo
@@ -99,9 +98,7 @@ class RedisStore:
 
     def reset(self, session: str | None = None) -> None:
         names = self.sessions() if session is None else [session]
-        with self._lock:
-            for name in names:
-                self._cache.pop(name, None)
+        self._parsed.forget(session)
         if names:
             keys = [self._key(kind, name) for name in names for kind in ("state", "orgs", "changed", "session")]
             self._call(lambda: self._redis.delete(*keys))
@@ -112,8 +109,7 @@ class RedisStore:
         return sorted(member.decode() for member in members)
 
     def _synced(self, client: Any, session: str, version: int, generation: int) -> SessionState:
-        with self._lock:
-            cached = self._cache.get(session)
+        cached = self._parsed.get(session)
         if cached is not None and cached.version == version:
             return cached.state
         rest: SessionState = json.loads(client.hget(self._key("state", session), "state"))
@@ -129,8 +125,7 @@ class RedisStore:
                 everything = client.hgetall(self._key("orgs", session))
                 organizations = {key.decode(): json.loads(value) for key, value in everything.items()}
         state = joined(rest, organizations)
-        with self._lock:
-            self._cache[session] = _Parsed(version, generation, state)
+        self._parsed.put(session, _Parsed(version, generation, state))
         return state
 
     def _write(

@@ -3,9 +3,10 @@
 Per session, one row holds the state without its world's organizations and one row per
 organization holds that organization, each with the version of the write that last stored it. A
 write stores the rest and the organizations it changed (not the whole world), in one
-`BEGIN IMMEDIATE` transaction. Each connection keeps the states it has parsed; when another
-worker has written since, it reads the rest again and only the organizations written after the
-version it has (all of them when the set of organizations was replaced: the `generation` moved).
+`BEGIN IMMEDIATE` transaction. Each process keeps the states it has parsed (the most recently
+used `PARSED_STATES`); when another worker has written since, it reads the rest again and only the
+organizations written after the version it has (all of them when the set of organizations was
+replaced: the `generation` moved).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mockserver.errors import StoreUnavailable
 from mockserver.state.parts import (
     Initial,
     Organizations,
+    Recent,
     SessionState,
     changed_organizations,
     copy_for_change,
@@ -57,6 +59,7 @@ class SqliteStore:
         self.path = path
         self._initial = initial
         self._local = threading.local()
+        self._parsed: Recent[_Parsed] = Recent()
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = self._connection()
         connection.execute("BEGIN IMMEDIATE")
@@ -92,7 +95,7 @@ class SqliteStore:
             result = change(working)
             written = self._write(connection, session, before, working, version + 1, generation)
             connection.execute("COMMIT")
-            self._local.cache[session] = written
+            self._parsed.put(session, written)
             return result
         except BaseException:
             if connection.in_transaction:
@@ -100,7 +103,7 @@ class SqliteStore:
             raise
 
     def reset(self, session: str | None = None) -> None:
-        self._local.cache = {}
+        self._parsed.forget(session)
         with self._connection() as connection:
             if session is None:
                 connection.execute("DELETE FROM states")
@@ -115,8 +118,7 @@ class SqliteStore:
         return [row[0] for row in self._connection().execute("SELECT name FROM states ORDER BY name")]
 
     def _synced(self, connection: sqlite3.Connection, session: str, version: int, generation: int) -> SessionState:
-        cache: dict[str, _Parsed] = self._local.cache
-        cached = cache.get(session)
+        cached = self._parsed.get(session)
         if cached is not None and cached.version == version:
             return cached.state
         rest: SessionState = json.loads(
@@ -132,7 +134,7 @@ class SqliteStore:
             for org_id, data in connection.execute(query, (session, since)):
                 organizations[org_id] = json.loads(data)
         state = joined(rest, organizations)
-        cache[session] = _Parsed(version, generation, state)
+        self._parsed.put(session, _Parsed(version, generation, state))
         return state
 
     def _write(
@@ -167,7 +169,7 @@ class SqliteStore:
                 connection.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.Error as error:
                 raise StoreUnavailable(f"cannot open {self.path}: {error}") from error
-            self._local.connection, self._local.pid, self._local.cache = connection, os.getpid(), {}
+            self._local.connection, self._local.pid = connection, os.getpid()
         connection_: sqlite3.Connection = self._local.connection
         return connection_
 
