@@ -235,3 +235,47 @@ def test_the_parsed_states_a_store_keeps_are_bounded(tmp_path: Path) -> None:
         store.update(f"s{number}", lambda state: state["world"].update(count=1))
     assert [store.read(f"s{number}")["world"]["count"] for number in range(10)] == [1] * 10
     assert sum(store._parsed.get(f"s{number}") is not None for number in range(10)) == 3
+
+
+def test_sqlite_writers_of_other_processes_take_turns_on_the_lock_file(tmp_path: Path) -> None:
+    """A writer waits for another process's turn on `PATH.lock` and goes on as soon as it ends,
+    instead of sleeping in SQLite's busy handler (up to 100 ms a retry)."""
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "s.sqlite3"
+    store = SqliteStore(path, fresh)
+    store.update("a", lambda state: state["world"].update(count=1))
+    command = [sys.executable, "-c", HOLD_THE_LOCK, f"{path}.lock"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.PIPE) as holder:
+        assert holder.stdout is not None and holder.stdin is not None
+        try:
+            assert holder.stdout.readline() == b"held\n"
+            done = threading.Event()
+
+            def write() -> None:
+                store.update("a", lambda state: state["world"].update(count=2))
+                done.set()
+
+            writer = threading.Thread(target=write)
+            writer.start()
+            assert not done.wait(0.3), "the write went on while another process held the lock"
+            released = time.monotonic()
+            holder.stdin.write(b"go\n")
+            holder.stdin.flush()
+            assert done.wait(10)
+            assert time.monotonic() - released < 0.08
+            writer.join(10)
+        finally:
+            holder.kill()
+    assert store.read("a")["world"]["count"] == 2
+
+
+HOLD_THE_LOCK = """
+import fcntl, os, sys
+descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+fcntl.flock(descriptor, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.readline()
+"""

@@ -15,6 +15,7 @@ aggregate it lies in.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -38,13 +39,18 @@ def concrete(template: str, org_id: str) -> str:
 
 
 def tokens(pointer: str) -> list[str]:
-    return [token.replace("~1", "/").replace("~0", "~") for token in pointer.split("/")[1:]]
+    return list(_tokens(pointer))
+
+
+@functools.lru_cache(maxsize=4096)  # the same few pointers, once per organization, on every call
+def _tokens(pointer: str) -> tuple[str, ...]:
+    return tuple(token.replace("~1", "/").replace("~0", "~") for token in pointer.split("/")[1:])
 
 
 def get(world: Any, pointer: str) -> Any:
     """The value at `pointer`, or MISSING."""
     node = world
-    for token in tokens(pointer):
+    for token in _tokens(pointer):
         if not isinstance(node, dict) or token not in node:
             return MISSING
         node = node[token]
@@ -53,7 +59,7 @@ def get(world: Any, pointer: str) -> Any:
 
 def parent(world: Any, pointer: str) -> tuple[dict[str, Any] | None, str]:
     """The object holding the last token of `pointer` (None if it does not exist), and that token."""
-    *head, last = tokens(pointer)
+    *head, last = _tokens(pointer)
     node = world
     for token in head:
         if not isinstance(node, dict) or token not in node:
@@ -64,7 +70,7 @@ def parent(world: Any, pointer: str) -> tuple[dict[str, Any] | None, str]:
 
 def owner_of(world: dict[str, Any], pointer: str) -> tuple[str, dict[str, Any]]:
     """The aggregate a pointer lies in: the organization it names, else the instance."""
-    parts = tokens(pointer)
+    parts = _tokens(pointer)
     if len(parts) >= 2 and parts[0] == "organizations" and parts[1] in world["organizations"]:
         return parts[1], world["organizations"][parts[1]]
     return str(world["instance"]["id"]), world["instance"]
@@ -79,7 +85,7 @@ def push_event(world: dict[str, Any], pointers: list[str], now: str) -> Event:
     world["projection"] = {**world.get("projection", {}), "viewTimestamp": now}
     for pointer in pointers:
         node: Any = world
-        for token in tokens(pointer):
+        for token in _tokens(pointer):
             if not isinstance(node, dict) or token not in node:
                 break
             node = node[token]
@@ -95,6 +101,6 @@ def own_organizations(world: dict[str, Any], pointers: list[str]) -> None:
     world may hold thousands; copying them all made a write cost as much as the world). So a
     change copies the ones it touches, once, before touching them."""
     organizations = world.get("organizations", {})
-    for org_id in {tokens(pointer)[1] for pointer in pointers if tokens(pointer)[:1] == ["organizations"]}:
+    for org_id in {_tokens(pointer)[1] for pointer in pointers if _tokens(pointer)[:1] == ("organizations",)}:
         if isinstance(organizations.get(org_id), dict):
             organizations[org_id] = json.loads(json.dumps(organizations[org_id]))

@@ -139,7 +139,7 @@ def _serve_api(path: str) -> Response:
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         return Response(status=204)  # a CORS preflight; flask-cors adds its headers
     service: MockService = current_app.extensions["mockserver"]
-    return service.handle(request)
+    return service.handle(request).as_response()
 
 
 _HTTP_ERRORS = {404: "routeNotFound", 405: "methodNotAllowed"}

@@ -30,6 +30,7 @@ from mockserver.server.faults import NO_FAULT, Faults, decide
 from mockserver.server.journal import Journal, JournalEntry, redact_lowered
 from mockserver.server.logs import access_log
 from mockserver.server.preferences import Preferences, parse_prefer_header, query_preferences, resolve
+from mockserver.server.reply import Reply
 from mockserver.server.sessions import session_of
 from mockserver.server.validation import ContractValidator
 from mockserver.state.stores import SessionState, StateStore
@@ -103,17 +104,17 @@ class MockService:
         """The operations with no declared behaviour: their first named 200 example answers."""
         return [op.operation_id for op in self.contract.operations if op.operation_id not in self.engine.behaviours]
 
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: Request) -> Reply:
         """Answer `request` as ZITADEL would, or as the caller or scenario asked."""
         started = time.perf_counter()
         headers = _lower_headers(request)  # once: werkzeug raises and catches on every missing one
         outcome = self._outcome(request, headers)
         if outcome.dropped:  # the socket is cut: nothing written reaches the client
-            response = Response(b"", status=200)
+            response = Reply(200)
             self._record(request, headers, response, outcome, ([], []), started)
             return response
-        response = _json_response(outcome.answer)
-        response.headers[ANSWERED_BY_HEADER] = outcome.answered_by
+        response = _reply(outcome.answer)
+        response.headers.append((ANSWERED_BY_HEADER, outcome.answered_by))
         problems = self._validate(request, headers, response, outcome)
         self._record(request, headers, response, outcome, problems, started)
         return response
@@ -121,7 +122,7 @@ class MockService:
     def _outcome(self, request: Request, headers: dict[str, str]) -> _Outcome:
         outcome = _Outcome(Answer(500, {}), "gateway")
         try:
-            outcome.session = session_of(headers, request.cookies)
+            outcome.session = session_of(headers, request.cookies if "cookie" in headers else {})
             outcome.operation, parameters = self.router.match(request.method, request.path)
             outcome.answer, outcome.answered_by = self._answer(
                 request, headers, outcome.operation, parameters, outcome.session
@@ -212,27 +213,29 @@ class MockService:
         return body
 
     def _validate(
-        self, request: Request, headers: dict[str, str], response: Response, outcome: _Outcome
+        self, request: Request, headers: dict[str, str], response: Reply, outcome: _Outcome
     ) -> tuple[list[str], list[str]]:
         if not self.settings.validate or outcome.operation is None or outcome.answer.status == 413:
             return [], []
         request_problems = self.validator.request_problems(request, headers)
-        response_problems = self.validator.response_problems(request, response, outcome.operation)
+        response_problems = self.validator.answer_problems(
+            outcome.operation, response.status_code, response.body, response.lower_headers()
+        )
         if request_problems:
-            response.headers[REQUEST_VIOLATION_HEADER] = _header_text(request_problems)
+            response.headers.append((REQUEST_VIOLATION_HEADER, _header_text(request_problems)))
         if response_problems:
             message = f"{outcome.operation.operation_id} {response.status_code}: {response_problems}"
             if self.settings.strict_contract:
                 raise ContractViolation(message)
             log.error("response breaks the contract: %s", message)
-            response.headers[VIOLATION_HEADER] = _header_text(response_problems)
+            response.headers.append((VIOLATION_HEADER, _header_text(response_problems)))
         return request_problems, response_problems
 
     def _record(
         self,
         request: Request,
         headers: dict[str, str],
-        response: Response,
+        response: Reply,
         outcome: _Outcome,
         problems: tuple[list[str], list[str]],
         started: float,
@@ -277,19 +280,15 @@ def initial_state(fixtures: Fixtures, scenario: str | None) -> SessionState:
 
 def error_response(error: ZitadelError) -> Response:
     """A ZITADEL-shaped error as a response (for errors outside the API paths)."""
-    return _json_response(wire.error("gateway", error))
+    return _reply(wire.error("gateway", error)).as_response()
 
 
-def _json_response(answer: Answer) -> Response:
-    """The answer as a response; its headers given as a list (one pass, not a lookup per header)."""
-    if answer.body is None or isinstance(answer.body, bytes):  # connect-go's refusals, as they are
-        response = Response(answer.body or b"", status=answer.status, headers=list(answer.headers.items()))
-        if not any(name.lower() == "content-type" for name in answer.headers):
-            del response.headers["Content-Type"]
-        return response
-    body = json.dumps(answer.body, separators=(",", ":"), ensure_ascii=False)
-    headers = [("Content-Type", "application/json"), *answer.headers.items()]
-    return Response(body, status=answer.status, headers=headers)
+def _reply(answer: Answer) -> Reply:
+    """The answer encoded: JSON, or connect-go's refusals as they are."""
+    if answer.body is None or isinstance(answer.body, bytes):
+        return Reply(answer.status, answer.body or b"", list(answer.headers.items()))
+    body = json.dumps(answer.body, separators=(",", ":"), ensure_ascii=False).encode()
+    return Reply(answer.status, body, [("Content-Type", "application/json"), *answer.headers.items()])
 
 
 def _transport(operation: Operation | None) -> str:
@@ -306,7 +305,14 @@ def _canned_answer(operation: Operation, canned: CannedResponse) -> Answer:
 
 
 def _lower_headers(request: Request) -> dict[str, str]:
-    return {name.lower(): value for name, value in request.headers.items()}
+    """The request's headers by lower-case name, read from the WSGI environ as werkzeug reads them
+    (without building its header objects)."""
+    environ = request.environ
+    headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
+    for key, name in (("CONTENT_TYPE", "content-type"), ("CONTENT_LENGTH", "content-length")):
+        if environ.get(key):
+            headers[name] = environ[key]
+    return headers
 
 
 def _matching_canned(

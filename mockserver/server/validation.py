@@ -68,14 +68,14 @@ class ContractValidator:
             self._requests.put(key, verdict)
         return verdict
 
-    def response_problems(self, request: Request, response: Response, operation: Operation | None = None) -> Verdict:
-        """Why the response breaks the contract (empty when it keeps it). Given the operation, the
-        compiled checker judges it (no path to match, no `$ref` to resolve again)."""
-        if operation is not None:
-            present = {name.lower(): value for name, value in response.headers.items()}
-            return self._checker.problems(
-                operation, response.status_code, response.content_type, response.get_data(), present
-            )
+    def answer_problems(self, operation: Operation, status: int, body: bytes, headers: dict[str, str]) -> Verdict:
+        """Why an answer of `operation` breaks the contract (empty when it keeps it), judged by the
+        compiled checker (no path to match, no `$ref` to resolve again); `headers` by lower-case name."""
+        return self._checker.problems(operation, status, headers.get("content-type"), body, headers)
+
+    def response_problems(self, request: Request, response: Response) -> Verdict:
+        """Why the response to a request for any path breaks the contract (empty when it keeps it),
+        judged by openapi-core with a cached verdict."""
         key = (request.method, request.path, response.status_code, response.get_data(), _headers(response))
         verdict = self._responses.get(key)
         if verdict is None:

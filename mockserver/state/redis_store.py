@@ -14,6 +14,7 @@ whole by an earlier version of the mock (`PREFIX:session:NAME`) is taken over on
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -57,6 +58,7 @@ class RedisStore:
         self._errors = (redis.RedisError,)
         self._watch_error = redis.WatchError
         self._parsed: Recent[_Parsed] = Recent()
+        self._writers = threading.Lock()
 
     def read(self, session: str) -> SessionState:
         """The session's state; fetched again only as far as another writer has written since."""
@@ -69,6 +71,12 @@ class RedisStore:
             raise StoreUnavailable(f"redis: {error}") from error
 
     def update(self, session: str, change: Callable[[SessionState], T], *, own_copies: bool = False) -> T:
+        # The threads of one process take turns: otherwise each write raced seven others of its
+        # own process, and most of them redid their work (WATCH); other processes still may race.
+        with self._writers:
+            return self._update(session, change, own_copies)
+
+    def _update(self, session: str, change: Callable[[SessionState], T], own_copies: bool) -> T:
         head_key, legacy_key = self._key("state", session), self._key("session", session)
         for _ in range(self.ATTEMPTS):
             try:

@@ -24,6 +24,8 @@ connect-go also refuses some requests before ZITADEL sees them, with an empty bo
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -58,8 +60,15 @@ class ProtocolRejection(MockServerError):
 
 
 def http_date() -> str:
-    """Now, as Go's `http.TimeFormat` writes it (`Fri, 10 Jul 2026 09:01:02 GMT`)."""
-    return formatdate(usegmt=True)
+    """Now, as Go's `http.TimeFormat` writes it (`Fri, 10 Jul 2026 09:01:02 GMT`); formatted once
+    a second, as it changes."""
+    second = int(time.time())
+    return _formatted_date(second)
+
+
+@functools.lru_cache(maxsize=2)
+def _formatted_date(second: int) -> str:
+    return formatdate(second, usegmt=True)
 
 
 def no_cache_headers(transport: str) -> dict[str, str]:
