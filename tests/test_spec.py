@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,3 +138,60 @@ def test_relative_paths_load(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO_ROOT)
     contract = load_spec("openapi.yaml")
     assert contract.file == Path("openapi.yaml") and contract.operation("AdminService_ListLoginPolicySecondFactors")
+
+
+INVALID_OPENAPI = """openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /x:
+    post:
+      operationId: X_Do
+      responses:
+        '200':
+          content: {}
+"""
+
+
+@pytest.fixture
+def validator_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[int]:
+    """How many times openapi-spec-validator runs, with a cache folder of the test's own."""
+    import mockserver.contract.spec as spec_module
+
+    runs: list[int] = []
+    real = spec_module.OpenAPIV31SpecValidator  # type: ignore[attr-defined]
+
+    def counting(*arguments: Any, **keywords: Any) -> Any:
+        runs.append(1)
+        return real(*arguments, **keywords)
+
+    monkeypatch.setattr(spec_module, "OpenAPIV31SpecValidator", counting)
+    monkeypatch.setenv("MOCKSERVER_CACHE_DIR", str(tmp_path / "cache"))
+    return runs
+
+
+def test_a_contract_that_passed_is_not_validated_again(
+    validator_runs: list[int], spec_factory: Callable[..., Path]
+) -> None:
+    first = load_spec(REPO_ROOT / "openapi.yaml")
+    again = load_spec(REPO_ROOT / "openapi.yaml")
+    assert len(validator_runs) == 1 and first.document == again.document
+    changed = spec_factory(minimal_document())
+    load_spec(changed)
+    assert len(validator_runs) == 2  # other content: validated
+
+
+def test_a_broken_contract_is_reported_at_every_load(
+    validator_runs: list[int], spec_factory: Callable[..., Path]
+) -> None:
+    path = spec_factory(INVALID_OPENAPI)
+    for _ in range(2):
+        with pytest.raises(SpecError, match="not valid OpenAPI 3.1"):
+            load_spec(path)
+    assert len(validator_runs) == 2
+
+
+def test_the_cache_can_be_turned_off(validator_runs: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOCKSERVER_CACHE_DIR", "off")
+    load_spec(REPO_ROOT / "openapi.yaml")
+    load_spec(REPO_ROOT / "openapi.yaml")
+    assert len(validator_runs) == 2

@@ -19,6 +19,7 @@ import referencing.jsonschema
 from openapi_schema_validator import OAS31Validator, oas31_format_checker
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
+from mockserver.contract import valid_cache
 from mockserver.contract.yaml_source import YamlSource, escape_pointer_token, read_yaml
 from mockserver.errors import Place, SpecError, YamlSourceError
 
@@ -255,10 +256,14 @@ def iter_nodes(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
 def _check_openapi(source: YamlSource) -> None:
     if not str(source.data.get("openapi", "")).startswith("3.1"):
         raise SpecError(source.place("/openapi"), "this toolkit reads OpenAPI 3.1 documents")
+    key = valid_cache.content_key(source.data)
+    if valid_cache.known_valid(key):
+        return
     validator = OpenAPIV31SpecValidator(source.data, base_uri=source.file.absolute().as_uri())
     for error in validator.iter_errors():
         pointer = "".join(f"/{escape_pointer_token(part)}" for part in error.absolute_path)
         raise SpecError(source.place(pointer), f"not valid OpenAPI 3.1: {error.message}")
+    valid_cache.remember_valid(key)
 
 
 def _check_references(source: YamlSource) -> None:
