@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mockserver.server.app import create_app
 from mockserver.server.service import ConnectionDropped
-from tests.conftest import ACME, A, M, bearer
+from tests.conftest import ACME, REPO_ROOT, A, M, bearer
 
 LIST = f"{M}/second_factors/_search"
 
@@ -408,3 +410,27 @@ def test_a_served_worker_writes_access_lines_in_batches_in_loggings_format() -> 
     quiet.logger.setLevel(logging.WARNING)
     quiet.start(io.StringIO())  # the log level leaves INFO out: lines go to the logger, which drops them
     assert quiet._stream is None
+
+
+def test_headers_a_scenario_sets_are_sent_once_and_the_length_is_the_bodys(tmp_path: Path) -> None:
+    """A canned answer may name Content-Type or Content-Length: one of each goes out, and the
+    length is the body's (two lengths make clients refuse the answer)."""
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(REPO_ROOT / "fixtures", fixtures)
+    (fixtures / "scenarios" / "own-headers.yaml").write_text(
+        "description: canned answers with headers of their own\n"
+        "responses:\n"
+        "  - operationId: ManagementService_ListLoginPolicySecondFactors\n"
+        "    response:\n"
+        "      status: 200\n"
+        "      headers: {Content-Type: application/json; charset=utf-8, Content-Length: '1'}\n"
+        "      body: {details: {totalResult: '1'}, result: [SECOND_FACTOR_TYPE_OTP]}\n",
+        encoding="utf-8",
+    )
+    app = create_app(test_config={"TESTING": True, "FIXTURES": str(fixtures), "SCENARIO": "own-headers"})
+    for origin in ({}, {"Origin": "http://localhost:3000"}):  # the fast path, and Flask's with CORS
+        response = app.test_client().post(LIST, headers=bearer("acme-owner", **origin))
+        assert response.status_code == 200
+        assert response.headers.getlist("Content-Type") == ["application/json; charset=utf-8"]
+        assert response.headers.getlist("Content-Length") == [str(len(response.data))]
+        assert response.json == {"details": {"totalResult": "1"}, "result": ["SECOND_FACTOR_TYPE_OTP"]}

@@ -37,7 +37,8 @@ class Reply:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         status = f"{self.status_code} {HTTP_STATUS_CODES.get(self.status_code, 'UNKNOWN').upper()}"
-        start_response(status, [*self.headers, ("Content-Length", str(len(self.body)))])
+        headers = [(name, value) for name, value in self.headers if name.lower() != "content-length"]
+        start_response(status, [*headers, ("Content-Length", str(len(self.body)))])  # the body's own
         bodiless = environ.get("REQUEST_METHOD") == "HEAD" or self.status_code in (204, 304)
         return [] if bodiless else [self.body]
 

@@ -288,7 +288,10 @@ def _reply(answer: Answer) -> Reply:
     if answer.body is None or isinstance(answer.body, bytes):
         return Reply(answer.status, answer.body or b"", list(answer.headers.items()))
     body = json.dumps(answer.body, separators=(",", ":"), ensure_ascii=False).encode()
-    return Reply(answer.status, body, [("Content-Type", "application/json"), *answer.headers.items()])
+    headers = list(answer.headers.items())
+    if not any(name.lower() == "content-type" for name in answer.headers):  # a scenario may name its own
+        headers.insert(0, ("Content-Type", "application/json"))
+    return Reply(answer.status, body, headers)
 
 
 def _transport(operation: Operation | None) -> str:
