@@ -3,10 +3,10 @@
 Validating openapi.yaml against the OpenAPI 3.1 schema was most of reading it: `load_spec` took
 0.16–0.20 s, and 0.04–0.06 s without it (five runs each). A contract that passed is recorded
 under the SHA-256 of its content and the validator's version in the user's cache folder; the
-same content skips the validator next time. Only passes are recorded, so a broken contract is reported at every start. The cache is
-`$MOCKSERVER_CACHE_DIR`, else `$XDG_CACHE_HOME/zitadel-mfa-contract`, else
-`~/.cache/zitadel-mfa-contract`; `MOCKSERVER_CACHE_DIR=off` turns it off. A cache that cannot be
-written is simply not used.
+same content skips the validator next time. Only passes are recorded, so a broken contract is
+reported at every start. The cache is `$MOCKSERVER_CACHE_DIR`, else
+`$XDG_CACHE_HOME/zitadel-mfa-contract`, else `~/.cache/zitadel-mfa-contract`;
+`MOCKSERVER_CACHE_DIR=off` turns it off. A cache that cannot be written is simply not used.
 """
 
 from __future__ import annotations
