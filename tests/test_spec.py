@@ -12,6 +12,17 @@ from mockserver import SpecError, load_spec
 from mockserver.contract.spec import default_spec_path, resolve_pointer
 from tests.conftest import REPO_ROOT, minimal_document
 
+INVALID_OPENAPI = """openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /x:
+    post:
+      operationId: X_Do
+      responses:
+        '200':
+          content: {}
+"""  # the response lacks its description
+
 
 def test_default_spec_is_the_repository_contract() -> None:
     assert default_spec_path() == REPO_ROOT / "openapi.yaml"
@@ -59,18 +70,8 @@ def test_yaml_syntax_error_names_the_line(spec_factory: Callable[..., Path]) -> 
 
 
 def test_openapi_violation_names_pointer_and_line(spec_factory: Callable[..., Path]) -> None:
-    text = """openapi: 3.1.0
-info: {title: t, version: '1'}
-paths:
-  /x:
-    post:
-      operationId: X_Do
-      responses:
-        '200':
-          content: {}
-"""  # the response lacks its description
     with pytest.raises(SpecError, match="not valid OpenAPI 3.1") as raised:
-        load_spec(spec_factory(text))
+        load_spec(spec_factory(INVALID_OPENAPI))
     place = raised.value.place
     assert (place.pointer, place.line) == ("/paths/~1x/post/responses/200", 8)
     assert str(place) == f"{place.file}:8 at /paths/~1x/post/responses/200"
@@ -138,18 +139,6 @@ def test_relative_paths_load(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO_ROOT)
     contract = load_spec("openapi.yaml")
     assert contract.file == Path("openapi.yaml") and contract.operation("AdminService_ListLoginPolicySecondFactors")
-
-
-INVALID_OPENAPI = """openapi: 3.1.0
-info: {title: t, version: '1'}
-paths:
-  /x:
-    post:
-      operationId: X_Do
-      responses:
-        '200':
-          content: {}
-"""
 
 
 @pytest.fixture

@@ -178,26 +178,23 @@ class SchemaDiff:
             self._report(spot, "enum-value-added", f"enum values added: {_values(added)}", after.at("enum"))
 
     def _const(self, before: Flat, after: Flat, spot: Spot) -> None:
-        old, new = before.keywords.get("const", _ABSENT), after.keywords.get("const", _ABSENT)
+        self._set_or_changed("const", _value, before, after, spot)
+
+    def _pattern(self, before: Flat, after: Flat, spot: Spot) -> None:
+        self._set_or_changed("pattern", repr, before, after, spot)
+
+    def _set_or_changed(self, keyword: str, show: Callable[[Any], str], before: Flat, after: Flat, spot: Spot) -> None:
+        """A keyword with one value (`const`, `pattern`): added, removed or changed."""
+        old, new = before.keywords.get(keyword, _ABSENT), after.keywords.get(keyword, _ABSENT)
         if old == new:
             return
         if old is _ABSENT:
-            self._report(spot, "const-added", f"const {_value(new)} added", after.at("const"))
+            self._report(spot, f"{keyword}-added", f"{keyword} {show(new)} added", after.at(keyword))
         elif new is _ABSENT:
-            self._report(spot, "const-removed", f"const {_value(old)} removed", before.at("const"), "base")
+            self._report(spot, f"{keyword}-removed", f"{keyword} {show(old)} removed", before.at(keyword), "base")
         else:
-            self._report(spot, "const-changed", f"const changed from {_value(old)} to {_value(new)}", after.at("const"))
-
-    def _pattern(self, before: Flat, after: Flat, spot: Spot) -> None:
-        old, new = before.keywords.get("pattern"), after.keywords.get("pattern")
-        if old == new:
-            return
-        if old is None:
-            self._report(spot, "pattern-added", f"pattern {new!r} added", after.at("pattern"))
-        elif new is None:
-            self._report(spot, "pattern-removed", f"pattern {old!r} removed", before.at("pattern"), "base")
-        else:
-            self._report(spot, "pattern-changed", f"pattern changed from {old!r} to {new!r}", after.at("pattern"))
+            message = f"{keyword} changed from {show(old)} to {show(new)}"
+            self._report(spot, f"{keyword}-changed", message, after.at(keyword))
 
     def _bounds(self, before: Flat, after: Flat, spot: Spot) -> None:
         for keyword, word, upper in _BOUNDS:
