@@ -21,8 +21,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mockserver.errors import MockServerError
-from mockserver.proxy.command import build_proxy
-from mockserver.proxy.command import parse_arguments as parse_proxy_arguments
 from mockserver.server.app import create_app
 from mockserver.server.logs import access_log
 from mockserver.server.reloader import start_reloader
@@ -127,6 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def proxy_main(argv: Sequence[str]) -> int:
     """`mockserver proxy`: one worker (the journal and the recording live in it), threads."""
+    from mockserver.proxy.command import build_proxy  # the mock itself starts without the proxy's imports
+    from mockserver.proxy.command import parse_arguments as parse_proxy_arguments
+
     try:
         arguments = parse_proxy_arguments(argv)
     except MockServerError as error:

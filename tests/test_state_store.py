@@ -223,7 +223,7 @@ def test_a_redis_session_stored_whole_is_taken_over() -> None:
 def test_the_parsed_states_a_store_keeps_are_bounded(tmp_path: Path) -> None:
     from mockserver.state.parts import Recent
 
-    recent: Recent[int] = Recent(2)
+    recent: Recent[str, int] = Recent(2)
     recent.put("a", 1)
     recent.put("b", 2)
     assert recent.get("a") == 1  # used: b is now the oldest
@@ -279,3 +279,69 @@ fcntl.flock(descriptor, fcntl.LOCK_EX)
 print("held", flush=True)
 sys.stdin.readline()
 """
+
+
+def _queries(store: SqliteStore) -> list[str]:
+    """The statements this thread's connection of `store` runs from now on."""
+    statements: list[str] = []
+    store._connection().set_trace_callback(statements.append)
+    return statements
+
+
+def test_a_sqlite_read_with_nothing_written_since_makes_no_query(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.sqlite3", fresh)
+    store.update("a", lambda state: state["world"].update(count=1))
+    queries = _queries(store)
+    assert [store.read("a")["world"]["count"] for _ in range(3)] == [1, 1, 1]
+    assert queries == []
+    other_worker = SqliteStore(tmp_path / "s.sqlite3", fresh)  # its own lock file descriptor and map
+    other_worker.update("b", lambda state: state["world"].update(count=2))
+    assert store.read("a")["world"]["count"] == 1
+    assert len(queries) == 1, "a write anywhere makes the next read check its session's version"
+
+
+def test_a_sqlite_read_sees_what_another_worker_wrote_or_reset(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.sqlite3", fresh)
+    other_worker = SqliteStore(tmp_path / "s.sqlite3", fresh)
+    store.update("a", lambda state: state["world"].update(count=1))
+    assert other_worker.read("a")["world"]["count"] == 1
+    other_worker.update("a", lambda state: state["world"].update(count=2))
+    assert store.read("a")["world"]["count"] == 2
+    other_worker.reset("a")
+    assert store.read("a")["world"]["count"] == 0
+    store.update("a", lambda state: state["world"].update(count=3))
+    other_worker.reset()
+    assert store.read("a")["world"]["count"] == 0
+
+
+def test_the_write_count_lives_in_the_lock_file_and_survives_a_restart(tmp_path: Path) -> None:
+    from mockserver.state.write_counter import WriteCounter
+
+    store = SqliteStore(tmp_path / "s.sqlite3", fresh)
+    for count in range(3):
+
+        def set_count(state: dict[str, Any], count: int = count) -> None:
+            state["world"]["count"] = count
+
+        store.update("a", set_count)
+    descriptor = os.open(tmp_path / "s.sqlite3.lock", os.O_RDWR)
+    try:
+        assert WriteCounter(descriptor).value() == 3
+    finally:
+        os.close(descriptor)
+    restarted = SqliteStore(tmp_path / "s.sqlite3", fresh)
+    assert restarted.read("a")["world"]["count"] == 2
+
+
+def test_sessions_that_stored_the_same_text_share_one_parsed_copy_and_stay_apart(tmp_path: Path) -> None:
+    SqliteStore(tmp_path / "s.sqlite3", many_orgs).update("a", lambda state: None)
+    SqliteStore(tmp_path / "s.sqlite3", many_orgs).update("b", lambda state: None)
+    worker = SqliteStore(tmp_path / "s.sqlite3", many_orgs)  # parses both from the file
+    a, b = worker.read("a"), worker.read("b")
+    assert a["world"]["organizations"]["org1"] is b["world"]["organizations"]["org1"]
+    worker.update("a", touch("org1", 5), own_copies=True)
+    worker.update("b", lambda state: state["world"]["organizations"]["org2"]["items"].append(6))
+    assert worker.read("a")["world"]["organizations"]["org1"]["items"] == [5]
+    assert worker.read("b")["world"]["organizations"]["org1"]["items"] == []
+    assert worker.read("a")["world"]["organizations"]["org2"]["items"] == []
+    assert worker.read("b")["world"]["organizations"]["org2"]["items"] == [6]

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 ACTIONS = ("read", "add_to_set", "remove_from_set", "create", "replace", "delete", "check")
@@ -96,8 +97,8 @@ class Behaviour:
     undo: Undo | None
     pointer: str
 
-    @property
-    def changes_state(self) -> bool:
+    @cached_property
+    def changes_state(self) -> bool:  # asked several times on every request
         return any(step.changes_state for step in self.steps)
 
     def steps_doing(self, action: str) -> list[Step]:

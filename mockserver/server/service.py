@@ -30,6 +30,7 @@ from mockserver.server.faults import NO_FAULT, Faults, decide
 from mockserver.server.journal import Journal, JournalEntry, redact_lowered
 from mockserver.server.logs import access_log
 from mockserver.server.preferences import Preferences, parse_prefer_header, query_preferences, resolve
+from mockserver.server.remembered import ReadKey, RememberedAnswer, RememberedReads
 from mockserver.server.reply import Reply
 from mockserver.server.sessions import session_of
 from mockserver.server.validation import ContractValidator
@@ -73,6 +74,8 @@ class _Outcome:
     operation: Operation | None = None
     session: str = "-"
     dropped: bool = False
+    remembered: RememberedAnswer | None = None  # the same read against the same state, answered before
+    read: tuple[ReadKey, SessionState] | None = None  # how to remember this read's answer
 
 
 class MockService:
@@ -98,6 +101,7 @@ class MockService:
         self.router = Router(contract.operations, errors)
         self.answers = ExampleAnswers(contract, self.rng)
         self.validator = ContractValidator(contract)
+        self.remembered = RememberedReads()
 
     @property
     def answered_by_example(self) -> list[str]:
@@ -113,9 +117,15 @@ class MockService:
             response = Reply(200)
             self._record(request, headers, response, outcome, ([], []), started)
             return response
+        if outcome.remembered is not None:
+            response = outcome.remembered.reply()
+            self._record(request, headers, response, outcome, (list(outcome.remembered.request_problems), []), started)
+            return response
         response = _reply(outcome.answer)
         response.headers.append((ANSWERED_BY_HEADER, outcome.answered_by))
         problems = self._validate(request, headers, response, outcome)
+        if outcome.read is not None and not problems[1]:
+            self.remembered.put(*outcome.read, response, outcome.answered_by, problems[0])
         self._record(request, headers, response, outcome, problems, started)
         return response
 
@@ -124,9 +134,7 @@ class MockService:
         try:
             outcome.session = session_of(headers, request.cookies if "cookie" in headers else {})
             outcome.operation, parameters = self.router.match(request.method, request.path)
-            outcome.answer, outcome.answered_by = self._answer(
-                request, headers, outcome.operation, parameters, outcome.session
-            )
+            outcome.answer, outcome.answered_by = self._answer(request, headers, outcome, parameters)
         except ZitadelError as error:
             outcome.answer = wire.error(_transport(outcome.operation), error)
             if error.message.startswith("mock:"):
@@ -147,8 +155,10 @@ class MockService:
         return outcome
 
     def _answer(
-        self, request: Request, headers: dict[str, str], operation: Operation, parameters: dict[str, str], session: str
+        self, request: Request, headers: dict[str, str], outcome: _Outcome, parameters: dict[str, str]
     ) -> tuple[Answer, str]:
+        operation, session = outcome.operation, outcome.session
+        assert operation is not None
         state = self.store.read(session)
         preferences = resolve(
             parse_prefer_header(headers.get("prefer")),
@@ -171,6 +181,14 @@ class MockService:
         canned = _matching_canned(scenario.responses if scenario else (), operation, parameters, headers)
         if canned is not None and scenario is not None:
             return _canned_answer(operation, canned), f"scenario:{scenario.name}"
+        behaviour = self.engine.behaviours.get(operation.operation_id)
+        if behaviour is None or not behaviour.changes_state:  # a read: the same request, the same answer
+            key = (session, request.method, request.path, request.query_string, self._body(request))
+            read_key: ReadKey = (*key, frozenset(headers.items()))
+            outcome.remembered = self.remembered.get(read_key, state)
+            if outcome.remembered is not None:
+                return outcome.answer, outcome.remembered.answered_by
+            outcome.read = (read_key, state)
         return self._zitadel_answer(request, headers, operation, parameters, session, state)
 
     def _zitadel_answer(

@@ -13,7 +13,6 @@ whole by an earlier version of the mock (`PREFIX:session:NAME`) is taken over on
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,9 +26,11 @@ from mockserver.state.parts import (
     SessionState,
     changed_organizations,
     copy_for_change,
+    from_json,
     joined,
     organizations_of,
     split,
+    to_json,
 )
 
 T = TypeVar("T")
@@ -57,7 +58,7 @@ class RedisStore:
         self._prefix = prefix
         self._errors = (redis.RedisError,)
         self._watch_error = redis.WatchError
-        self._parsed: Recent[_Parsed] = Recent()
+        self._parsed: Recent[str, _Parsed] = Recent()
         self._writers = threading.Lock()
 
     def read(self, session: str) -> SessionState:
@@ -86,7 +87,7 @@ class RedisStore:
                     if head[0] is None:
                         before, version, generation = None, 0, 0
                         legacy = pipe.get(legacy_key)
-                        working = json.loads(legacy) if legacy is not None else self._initial()
+                        working = from_json(legacy) if legacy is not None else self._initial()
                     else:
                         version, generation = int(head[0]), int(head[1] or 0)
                         before = self._synced(pipe, session, version, generation)
@@ -120,7 +121,7 @@ class RedisStore:
         cached = self._parsed.get(session)
         if cached is not None and cached.version == version:
             return cached.state
-        rest: SessionState = json.loads(client.hget(self._key("state", session), "state"))
+        rest: SessionState = from_json(client.hget(self._key("state", session), "state"))
         organizations: Organizations | None = None
         if organizations_of(rest) is not None:
             known = organizations_of(cached.state) if cached is not None and cached.generation == generation else None
@@ -128,10 +129,10 @@ class RedisStore:
                 ids = client.zrangebyscore(self._key("changed", session), f"({cached.version}", "+inf")
                 values = client.hmget(self._key("orgs", session), ids) if ids else []
                 organizations = dict(known)
-                organizations.update({key.decode(): json.loads(value) for key, value in zip(ids, values, strict=True)})
+                organizations.update({key.decode(): from_json(value) for key, value in zip(ids, values, strict=True)})
             else:
                 everything = client.hgetall(self._key("orgs", session))
-                organizations = {key.decode(): json.loads(value) for key, value in everything.items()}
+                organizations = {key.decode(): from_json(value) for key, value in everything.items()}
         state = joined(rest, organizations)
         self._parsed.put(session, _Parsed(version, generation, state))
         return state
@@ -147,9 +148,9 @@ class RedisStore:
             pipe.delete(orgs_key, changed_key)
             changed = organizations
         if changed:
-            pipe.hset(orgs_key, mapping={org_id: json.dumps(value) for org_id, value in changed.items()})
+            pipe.hset(orgs_key, mapping={org_id: to_json(value) for org_id, value in changed.items()})
             pipe.zadd(changed_key, dict.fromkeys(changed, version))
-        state = {"version": version, "generation": generation, "state": json.dumps(rest)}
+        state = {"version": version, "generation": generation, "state": to_json(rest)}
         pipe.hset(self._key("state", session), mapping=state)
         pipe.sadd(self._sessions_key, session)
         return _Parsed(version, generation, after)

@@ -8,6 +8,9 @@ used `PARSED_STATES`); when another worker has written since, it reads the rest 
 organizations written after the version it has (all of them when the set of organizations was
 replaced: the `generation` moved).
 
+Every write moves a count kept in the lock file (`write_counter`): a reader whose parsed state
+was current at the count it finds makes no query at all.
+
 Writers take turns before they open the transaction: threads on a lock, processes on an `flock`
 of `PATH.lock`. Left to SQLite, a writer that finds the file locked sleeps and retries (1 ms,
 then longer, up to 100 ms): with two workers, writes waited there for most of their time (p99 of
@@ -17,7 +20,6 @@ a quarter second in `python -m bench.run`). A lock wakes the next writer as soon
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import sqlite3
 import threading
@@ -25,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from mockserver.errors import StoreUnavailable
 from mockserver.state.parts import (
@@ -35,12 +37,16 @@ from mockserver.state.parts import (
     SessionState,
     changed_organizations,
     copy_for_change,
+    from_json,
     joined,
     organizations_of,
     split,
+    to_json,
 )
+from mockserver.state.write_counter import WriteCounter
 
 T = TypeVar("T")
+SHARED_TEXTS = 1024  # per process: parsed rows shared between sessions that stored the same text
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS states (name TEXT PRIMARY KEY, version INTEGER NOT NULL,"
     " generation INTEGER NOT NULL, state TEXT NOT NULL)",
@@ -57,6 +63,7 @@ class _Parsed:
     version: int
     generation: int
     state: SessionState
+    checked_at: int  # the store's write count when this process last knew it current
 
 
 class SqliteStore:
@@ -66,9 +73,10 @@ class SqliteStore:
         self.path = path
         self._initial = initial
         self._local = threading.local()
-        self._parsed: Recent[_Parsed] = Recent()
+        self._parsed: Recent[str, _Parsed] = Recent()
+        self._texts: Recent[str, Any] = Recent(SHARED_TEXTS)
         self._writers = threading.Lock()
-        self._lock_file: tuple[int, int] | None = None  # (pid, descriptor): each process opens its own
+        self._lock_file: tuple[int, int, WriteCounter] | None = None  # (pid, descriptor, count): per process
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = self._connection()
         connection.execute("BEGIN IMMEDIATE")
@@ -82,12 +90,17 @@ class SqliteStore:
             raise
 
     def read(self, session: str) -> SessionState:
-        """The session's state; parsed again only as far as another worker has written since."""
+        """The session's state: as parsed when nothing was written since it was last checked, else
+        parsed again only as far as another worker has written since."""
+        count = self._counter().value()  # read before the query: a write after it moves the count
+        cached = self._parsed.get(session)
+        if cached is not None and cached.checked_at == count:
+            return cached.state
         connection = self._connection()
         row = connection.execute("SELECT version, generation FROM states WHERE name = ?", (session,)).fetchone()
         if row is None:
             return self.update(session, lambda state: state)
-        return self._synced(connection, session, row[0], row[1])
+        return self._synced(connection, session, row[0], row[1], count)
 
     def update(self, session: str, change: Callable[[SessionState], T], *, own_copies: bool = False) -> T:
         with self._turn():
@@ -97,18 +110,23 @@ class SqliteStore:
         connection = self._connection()
         try:
             connection.execute("BEGIN IMMEDIATE")
-            row = connection.execute("SELECT version, generation FROM states WHERE name = ?", (session,)).fetchone()
+            count = self._counter().value()  # in our turn: no other writer moves it
+            cached = self._parsed.get(session)
+            if cached is not None and cached.checked_at == count:  # nobody wrote since: no query
+                row: tuple[int, int] | None = (cached.version, cached.generation)
+            else:
+                row = connection.execute("SELECT version, generation FROM states WHERE name = ?", (session,)).fetchone()
             if row is None:
                 before, version, generation = None, 0, 0
                 working = self._initial()
             else:
                 version, generation = row
-                before = self._synced(connection, session, version, generation)
+                before = self._synced(connection, session, version, generation, count)
                 working = copy_for_change(before, own_copies)
             result = change(working)
-            written = self._write(connection, session, before, working, version + 1, generation)
+            generation = self._write(connection, session, before, working, version + 1, generation)
             connection.execute("COMMIT")
-            self._parsed.put(session, written)
+            self._parsed.put(session, _Parsed(version + 1, generation, working, self._counter().bump()))
             return result
         except BaseException:
             if connection.in_transaction:
@@ -117,24 +135,31 @@ class SqliteStore:
 
     def reset(self, session: str | None = None) -> None:
         self._parsed.forget(session)
-        with self._turn(), self._connection() as connection:
-            if session is None:
-                connection.execute("DELETE FROM states")
-                connection.execute("DELETE FROM organizations")
-            else:
-                connection.execute("DELETE FROM states WHERE name = ?", (session,))
-                connection.execute("DELETE FROM organizations WHERE session = ?", (session,))
-        if session is None:
-            self._connection().execute("VACUUM")  # give the file's space back after a reset of everything
+        connection = self._connection()
+        with self._turn():
+            with connection:
+                if session is None:
+                    connection.execute("DELETE FROM states")
+                    connection.execute("DELETE FROM organizations")
+                else:
+                    connection.execute("DELETE FROM states WHERE name = ?", (session,))
+                    connection.execute("DELETE FROM organizations WHERE session = ?", (session,))
+            self._counter().bump()
+            if session is None:  # give the file's space back, in our turn: no writer waits on SQLite's busy handler
+                connection.execute("VACUUM")
 
     def sessions(self) -> list[str]:
         return [row[0] for row in self._connection().execute("SELECT name FROM states ORDER BY name")]
 
-    def _synced(self, connection: sqlite3.Connection, session: str, version: int, generation: int) -> SessionState:
+    def _synced(
+        self, connection: sqlite3.Connection, session: str, version: int, generation: int, count: int
+    ) -> SessionState:
         cached = self._parsed.get(session)
         if cached is not None and cached.version == version:
+            if cached.checked_at != count:
+                self._parsed.put(session, _Parsed(version, generation, cached.state, count))
             return cached.state
-        rest: SessionState = json.loads(
+        rest: SessionState = self._parsed_text(
             connection.execute("SELECT state FROM states WHERE name = ?", (session,)).fetchone()[0]
         )
         organizations: Organizations | None = None
@@ -145,10 +170,20 @@ class SqliteStore:
             since = cached.version if cached is not None and known is not None else -1
             query = "SELECT id, data FROM organizations WHERE session = ? AND version > ?"
             for org_id, data in connection.execute(query, (session, since)):
-                organizations[org_id] = json.loads(data)
+                organizations[org_id] = self._parsed_text(data)
         state = joined(rest, organizations)
-        self._parsed.put(session, _Parsed(version, generation, state))
+        self._parsed.put(session, _Parsed(version, generation, state, count))
         return state
+
+    def _parsed_text(self, text: str) -> Any:
+        """`text` parsed, shared with every session that stored the same text: sessions that
+        have not changed an organization (or anything) hold one copy of it, not one each. Safe
+        because nothing changes a stored state in place (a change copies what it touches)."""
+        parsed = self._texts.get(text)
+        if parsed is None:
+            parsed = from_json(text)
+            self._texts.put(text, parsed)
+        return parsed
 
     def _write(
         self,
@@ -158,20 +193,21 @@ class SqliteStore:
         after: SessionState,
         version: int,
         generation: int,
-    ) -> _Parsed:
+    ) -> int:
+        """Store what changed; the generation the state is now in."""
         rest, organizations = split(after)
         changed = changed_organizations(organizations_of(before) if before else None, organizations)
         if organizations is not None and changed is None:  # new, or the organizations replaced
             generation += 1
             connection.execute("DELETE FROM organizations WHERE session = ?", (session,))
             changed = organizations
-        rows = [(session, org_id, version, json.dumps(value)) for org_id, value in (changed or {}).items()]
+        rows = [(session, org_id, version, to_json(value)) for org_id, value in (changed or {}).items()]
         connection.executemany("REPLACE INTO organizations (session, id, version, data) VALUES (?, ?, ?, ?)", rows)
         connection.execute(
             "REPLACE INTO states (name, version, generation, state) VALUES (?, ?, ?, ?)",
-            (session, version, generation, json.dumps(rest)),
+            (session, version, generation, to_json(rest)),
         )
-        return _Parsed(version, generation, after)
+        return generation
 
     @contextmanager
     def _turn(self) -> Iterator[None]:
@@ -192,8 +228,14 @@ class SqliteStore:
                 descriptor = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as error:
                 raise StoreUnavailable(f"cannot open {self.path}.lock: {error}") from error
-            self._lock_file = (os.getpid(), descriptor)
+            self._lock_file = (os.getpid(), descriptor, WriteCounter(descriptor))
         return self._lock_file[1]
+
+    def _counter(self) -> WriteCounter:
+        if self._lock_file is None or self._lock_file[0] != os.getpid():
+            self._lock_descriptor()
+        assert self._lock_file is not None
+        return self._lock_file[2]
 
     def _connection(self) -> sqlite3.Connection:
         """One connection per thread and process (a forked worker opens its own)."""
@@ -215,8 +257,8 @@ def _migrate_whole_states(connection: sqlite3.Connection) -> None:
     if old is None:
         return
     for name, data in connection.execute("SELECT name, state FROM sessions").fetchall():
-        rest, organizations = split(json.loads(data))
-        connection.execute("REPLACE INTO states VALUES (?, 1, 1, ?)", (name, json.dumps(rest)))
-        rows = [(name, org_id, 1, json.dumps(value)) for org_id, value in (organizations or {}).items()]
+        rest, organizations = split(from_json(data))
+        connection.execute("REPLACE INTO states VALUES (?, 1, 1, ?)", (name, to_json(rest)))
+        rows = [(name, org_id, 1, to_json(value)) for org_id, value in (organizations or {}).items()]
         connection.executemany("REPLACE INTO organizations VALUES (?, ?, ?, ?)", rows)
     connection.execute("DROP TABLE sessions")
