@@ -151,3 +151,24 @@ def test_an_unknown_scenario_or_state_store_is_exit_2_without_a_traceback() -> N
         result = subprocess.run(command, capture_output=True, text=True, timeout=60)
         assert result.returncode == 2 and "cannot start" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_serving_freezes_what_the_app_holds_and_makes_full_collections_rare(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from mockserver.server import serving
+
+    seen: dict[str, object] = {}
+
+    def run(self: object) -> None:  # instead of serving: what the workers would be forked with
+        seen.update(frozen=gc.get_freeze_count(), threshold=gc.get_threshold())
+
+    threshold = gc.get_threshold()
+    monkeypatch.setattr(serving._Gunicorn, "run", run)
+    try:
+        serving.serve(lambda environ, start_response: [], "127.0.0.1", free_port())
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+    assert isinstance(seen["frozen"], int) and seen["frozen"] > 0
+    assert seen["threshold"] == (threshold[0], threshold[1], serving.FULL_COLLECTION_AFTER)

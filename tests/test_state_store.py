@@ -345,3 +345,34 @@ def test_sessions_that_stored_the_same_text_share_one_parsed_copy_and_stay_apart
     assert worker.read("b")["world"]["organizations"]["org1"]["items"] == []
     assert worker.read("a")["world"]["organizations"]["org2"]["items"] == []
     assert worker.read("b")["world"]["organizations"]["org2"]["items"] == [6]
+
+
+def test_the_sqlite_wal_is_checkpointed_and_stays_bounded(tmp_path: Path) -> None:
+    """Checkpoints run outside the writers' turn (SQLite's own, inside a commit, are off): the
+    write-ahead log must still be copied back, or it grows by every write."""
+    from mockserver.state.sqlite_store import CHECKPOINT_EVERY
+
+    store = SqliteStore(tmp_path / "s.sqlite3", many_orgs)
+    writes = CHECKPOINT_EVERY * 5
+    for number in range(writes):
+        store.update("a", touch(f"org{number % 50}", number), own_copies=True)
+    grown_by_every_write = writes * 3 * 4096  # at least three pages a write when never copied back
+    assert (tmp_path / "s.sqlite3-wal").stat().st_size < grown_by_every_write / 2
+    items = SqliteStore(tmp_path / "s.sqlite3", many_orgs).read("a")["world"]["organizations"]["org0"]["items"]
+    assert items == list(range(0, writes, 50))
+
+
+def test_a_sqlite_change_the_state_refuses_opens_no_transaction(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.sqlite3", fresh)
+    store.update("a", lambda state: state["world"].update(count=1))
+    queries = _queries(store)
+
+    def refused(state: dict[str, Any]) -> None:
+        state["world"]["count"] = 99
+        raise ValueError("409: already there")
+
+    with pytest.raises(ValueError):
+        store.update("a", refused)
+    assert not [query for query in queries if query.startswith("BEGIN")]
+    assert store.read("a")["world"]["count"] == 1
+    assert SqliteStore(tmp_path / "s.sqlite3", fresh).read("a")["world"]["count"] == 1

@@ -101,7 +101,7 @@ class Engine:
         """The answer's body after every step; a failing step raises its ZitadelError."""
         run = _Run(call, world)
         if behaviour.changes_state:
-            own_organizations(world, [run.path(path) for step in behaviour.steps for _, path in step.paths()])
+            own_organizations(world, [run.path(path) for path in behaviour.path_templates])
         for step in behaviour.steps:
             self._actions[step.action](behaviour, step, run)
         return self._answers[behaviour.operation_id](run.scope())

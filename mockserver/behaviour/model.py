@@ -101,6 +101,11 @@ class Behaviour:
     def changes_state(self) -> bool:  # asked several times on every request
         return any(step.changes_state for step in self.steps)
 
+    @cached_property
+    def path_templates(self) -> tuple[str, ...]:
+        """Every place in the world its steps name (the organizations a change copies first)."""
+        return tuple(path for step in self.steps for _, path in step.paths())
+
     def steps_doing(self, action: str) -> list[Step]:
         return [step for step in self.steps if step.action == action]
 
