@@ -176,10 +176,11 @@ def port_in_use(host: str, port: int) -> str | None:
 
 
 def _temporary_sqlite() -> str:
-    """A SQLite file the workers share, removed when the server stops."""
+    """A SQLite file the workers share, removed when the server stops: nothing in it outlives
+    the server, so it is never `fsync`ed (a checkpoint's `fsync` stalled writers on a slow disk)."""
     folder = tempfile.mkdtemp(prefix="mockserver-")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return f"sqlite:///{folder}/state.sqlite3"
+    return f"sqlite:///{folder}/state.sqlite3?sync=off"
 
 
 if __name__ == "__main__":

@@ -118,6 +118,22 @@ def test_open_store_understands_urls(tmp_path: Path) -> None:
         open_store("postgres://x", fresh)
 
 
+def test_a_sqlite_file_is_synced_unless_nobody_keeps_it(tmp_path: Path) -> None:
+    def synchronous(url: str) -> int:
+        store = open_store(url, fresh)
+        assert isinstance(store, SqliteStore)
+        return int(store._connection().execute("PRAGMA synchronous").fetchone()[0])
+
+    assert synchronous(f"sqlite:///{tmp_path}/kept.sqlite3") == 1  # NORMAL: WAL checkpoints fsync
+    assert synchronous(f"sqlite:///{tmp_path}/temporary.sqlite3?sync=off") == 0
+    assert not (tmp_path / "temporary.sqlite3?sync=off").exists()
+    with pytest.raises(MockServerError, match="the one option is"):
+        open_store(f"sqlite:///{tmp_path}/x.sqlite3?sync=maybe", fresh)
+    from mockserver.__main__ import _temporary_sqlite
+
+    assert _temporary_sqlite().endswith("/state.sqlite3?sync=off")  # the default with several workers
+
+
 # A world of many organizations: a change shares the ones it does not touch, and a store writes
 # (and another worker reads back) only the ones that changed.
 

@@ -75,8 +75,9 @@ class _Parsed:
 class SqliteStore:
     """A SQLite file: the rest of each session's state and its organizations in rows of their own."""
 
-    def __init__(self, path: Path, initial: Initial) -> None:
+    def __init__(self, path: Path, initial: Initial, *, durable: bool = True) -> None:
         self.path = path
+        self._synchronous = "NORMAL" if durable else "OFF"  # OFF: a checkpoint never waits on the disk
         self._initial = initial
         self._process_connection: tuple[int, sqlite3.Connection] | None = None
         self._parsed: Recent[str, _Parsed] = Recent()
@@ -284,7 +285,7 @@ class SqliteStore:
         try:
             connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute(f"PRAGMA synchronous={self._synchronous}")
             connection.execute("PRAGMA wal_autocheckpoint=0")  # `_checkpoint`, outside the writers' turn
         except sqlite3.Error as error:
             raise StoreUnavailable(f"cannot open {self.path}: {error}") from error

@@ -4,7 +4,8 @@ A session's state is plain JSON-able data (`{"world": ..., "scenario": ..., "pre
 "faults": ...}`), so every store keeps it the same way:
 
 - `memory`: in this process (the default with one worker);
-- `sqlite:///path/state.sqlite3`: a file shared by workers on one host, kept across restarts;
+- `sqlite:///path/state.sqlite3`: a file shared by workers on one host, kept across restarts
+  (`?sync=off`: never `fsync`, for a file nobody keeps: the default temporary one);
 - `redis://host:port/db`: shared by workers on several hosts.
 
 `update` is atomic in all three: concurrent adds and removes never lose an update. `read` returns
@@ -58,7 +59,10 @@ def open_store(url: str, initial: Initial, max_sessions: int = 1000) -> StateSto
     if url == "memory":
         return MemoryStore(initial, max_sessions)
     if url.startswith("sqlite:///"):
-        return SqliteStore(Path(url.removeprefix("sqlite:///")), initial)
+        path, _, options = url.removeprefix("sqlite:///").partition("?")
+        if options not in ("", "sync=off"):
+            raise MockServerError(f"unknown option {options!r} in {url!r}: the one option is ?sync=off")
+        return SqliteStore(Path(path), initial, durable=options != "sync=off")
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisStore(url, initial)
     raise MockServerError(f"unknown state store {url!r}: use memory, sqlite:///PATH or redis://HOST:PORT/DB")
