@@ -153,7 +153,9 @@ def main() -> int:
                 subprocess.run(["git", "worktree", "remove", "--force", str(earlier)], cwd=ROOT, check=False)
         report.comparison(servers, list(SCRIPTS), contract_seconds)
         if arguments.scale:
-            steps = run_scale(folder, arguments.workers, arguments.duration, arguments.connections, print)
+            steps = run_scale(
+                folder, arguments.workers, arguments.duration, arguments.connections, print, arguments.rounds
+            )
             report.scale(steps)
     write_plot(report)
     print(f"\nwritten to {output}")

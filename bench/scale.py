@@ -83,9 +83,11 @@ def create_sessions(url: str, sessions: int) -> None:
 
 
 def run_scale(
-    folder: Path, workers: int, seconds: int, connections: int, say: Callable[[str], None]
+    folder: Path, workers: int, seconds: int, connections: int, say: Callable[[str], None], rounds: int = 3
 ) -> list[tuple[Step, Server]]:
-    """Every step on a fresh mock (the default store for `workers`), measured with wrk."""
+    """Every step on a fresh mock (the default store for `workers`), measured with wrk in
+    `rounds` interleaved rounds (the report takes medians: one run of a step was as noisy as the
+    whole difference between steps)."""
     measured = []
     for step in (*STEPS, BIG_WORLD):
         command = [sys.executable, "-m", "mockserver", "--workers", str(workers), "--log-level", "WARNING"]
@@ -97,11 +99,14 @@ def run_scale(
         try:
             say(f"scale: {step.name}: creating the sessions")
             create_sessions(server.url, step.sessions)
+            scripts = {}
             for path, text in session_scripts(step.sessions).items():
-                script = folder / f"scale-{path.replace('/', '-')}.lua"
-                script.write_text(text, encoding="utf-8")
-                run_wrk(server, path, script, 2, connections)  # warm-up
-                server.results.setdefault(path, []).append(run_wrk(server, path, script, seconds, connections))
+                scripts[path] = folder / f"scale-{path.replace('/', '-')}.lua"
+                scripts[path].write_text(text, encoding="utf-8")
+                run_wrk(server, path, scripts[path], 2, connections)  # warm-up
+            for _ in range(rounds):
+                for path, script in scripts.items():
+                    server.results.setdefault(path, []).append(run_wrk(server, path, script, seconds, connections))
         finally:
             stop(server)
         measured.append((step, server))
