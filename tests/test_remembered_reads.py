@@ -41,6 +41,17 @@ def test_a_repeated_read_gets_the_same_bytes_without_running_its_behaviour_again
     assert [(entry["status"], entry["answered_by"]) for entry in entries] == [(200, "zitadel")] * 2
 
 
+def test_a_remembered_answer_expires_now_as_a_fresh_one_would(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockserver.zitadel import wire
+
+    first = client.post(LIST, headers=bearer("acme-owner"))
+    assert first.headers["Expires"]  # ZITADEL's no-cache interceptor: Expires is the answer's time
+    later = "Thu, 01 Jan 2099 00:00:00 GMT"
+    monkeypatch.setattr(wire, "http_date", lambda: later)
+    again = client.post(LIST, headers=bearer("acme-owner"))
+    assert again.headers["Expires"] == later and again.data == first.data
+
+
 def test_a_write_between_two_reads_shows_in_the_second(client: Any) -> None:
     before = client.post(LIST, headers=bearer("acme-owner")).json["result"]
     assert "SECOND_FACTOR_TYPE_OTP_SMS" not in before

@@ -1,13 +1,15 @@
 """Answers to reads, remembered for the same request against the same state.
 
 A read's answer is a function of the request and of the session's state: its behaviour reads the
-world and renders a template, or the operation's first named example answers, with no clock and
-no randomness (faults, delays, `Prefer` answers and scenarios' canned answers are never
-remembered). So a request that comes again, byte for byte and header for header, against the very
-state object it was answered from gets the same bytes again, without ZITADEL's checks, the
-behaviour, the JSON encoding or the answer's validation. A store hands out a new state object after
-every change (and after parsing one again), so nothing stale is served; only answers that keep
-the contract are remembered, so a broken answer is reported (or refused) every time.
+world and renders a template, or the operation's first named example answers, with no clock in
+its body and no randomness (faults, delays, `Prefer` answers and scenarios' canned answers are
+never remembered). So a request that comes again, byte for byte and header for header, against
+the very state object it was answered from gets the same bytes again, without ZITADEL's checks,
+the behaviour, the JSON encoding or the answer's validation; the one header that holds the time
+(`Expires`, which ZITADEL's no-cache interceptor sets to now) is stamped again. A store hands out
+a new state object after every change (and after parsing one again), so nothing stale is served;
+only answers that keep the contract are remembered, so a broken answer is reported (or refused)
+every time.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from mockserver.server.reply import Reply
 from mockserver.state.parts import Recent
 from mockserver.state.stores import SessionState
+from mockserver.zitadel import wire
 
 REMEMBERED_READS = 16_384  # per worker; each holds its answer's bytes and a reference to a state
 
@@ -36,7 +39,9 @@ class RememberedAnswer:
     request_problems: tuple[str, ...]  # the request's own, told again with the answer
 
     def reply(self) -> Reply:
-        return Reply(self.status, self.body, list(self.headers))
+        """The answer again, its `Expires` now, as a fresh answer's would be."""
+        headers = [(name, wire.http_date() if name == "Expires" else value) for name, value in self.headers]
+        return Reply(self.status, self.body, headers)
 
 
 class RememberedReads:
