@@ -183,8 +183,8 @@ class MockService:
             return _canned_answer(operation, canned), f"scenario:{scenario.name}"
         behaviour = self.engine.behaviours.get(operation.operation_id)
         if behaviour is None or not behaviour.changes_state:  # a read: the same request, the same answer
-            key = (session, request.method, request.path, request.query_string, self._body(request))
-            read_key: ReadKey = (*key, frozenset(headers.items()))
+            body, query = self._body(request), request.query_string
+            read_key: ReadKey = (session, request.method, request.path, query, body, frozenset(headers.items()))
             outcome.remembered = self.remembered.get(read_key, state)
             if outcome.remembered is not None:
                 return outcome.answer, outcome.remembered.answered_by

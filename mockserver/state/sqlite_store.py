@@ -257,21 +257,21 @@ class SqliteStore:
                 fcntl.flock(descriptor, fcntl.LOCK_UN)
 
     def _lock_descriptor(self) -> int:
-        """`PATH.lock`, opened by this process (a descriptor inherited across fork would share its
-        lock with the parent, and lock nothing between them)."""
+        return self._process_lock()[1]
+
+    def _counter(self) -> WriteCounter:
+        return self._process_lock()[2]
+
+    def _process_lock(self) -> tuple[int, int, WriteCounter]:
+        """`PATH.lock` and the write count mapped through it, opened by this process (a descriptor
+        inherited across fork would share its lock with the parent, and lock nothing between them)."""
         if self._lock_file is None or self._lock_file[0] != os.getpid():
             try:
                 descriptor = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as error:
                 raise StoreUnavailable(f"cannot open {self.path}.lock: {error}") from error
             self._lock_file = (os.getpid(), descriptor, WriteCounter(descriptor))
-        return self._lock_file[1]
-
-    def _counter(self) -> WriteCounter:
-        if self._lock_file is None or self._lock_file[0] != os.getpid():
-            self._lock_descriptor()
-        assert self._lock_file is not None
-        return self._lock_file[2]
+        return self._lock_file
 
     def _connection(self) -> sqlite3.Connection:
         """One connection per process (a forked worker opens its own), used by one thread at a
