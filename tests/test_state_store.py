@@ -4,6 +4,7 @@ updates, nothing stored by a failing update, reset of one or all."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
@@ -204,7 +205,6 @@ def test_a_failing_change_to_a_shared_world_stores_nothing(two_workers: tuple[St
 
 def test_a_sqlite_file_of_whole_states_is_taken_over(tmp_path: Path) -> None:
     import json
-    import sqlite3
 
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as old:
@@ -392,3 +392,20 @@ def test_a_sqlite_change_the_state_refuses_opens_no_transaction(tmp_path: Path) 
     assert not [query for query in queries if query.startswith("BEGIN")]
     assert store.read("a")["world"]["count"] == 1
     assert SqliteStore(tmp_path / "s.sqlite3", fresh).read("a")["world"]["count"] == 1
+
+
+def test_a_sqlite_write_is_one_statement_and_all_or_nothing(tmp_path: Path) -> None:
+    """Each call into SQLite lets the other threads of the worker run (the GIL is released), and
+    under load every such hand-over cost a write more than its SQL: a write is one statement.
+    SQLite makes a statement atomic: if storing the rest fails, the organizations stay as they were."""
+    store = SqliteStore(tmp_path / "s.sqlite3", many_orgs)
+    store.update("a", touch("org1", 1), own_copies=True)
+    queries = _queries(store)
+    store.update("a", touch("org2", 2), own_copies=True)
+    assert {query.split(" (")[0] for query in queries} == {"INSERT INTO writes"}  # its trigger's steps traced too
+    with sqlite3.connect(tmp_path / "s.sqlite3") as saboteur:
+        saboteur.execute("CREATE TRIGGER refuse BEFORE INSERT ON states BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+    with pytest.raises(sqlite3.IntegrityError):
+        store.update("a", touch("org3", 3), own_copies=True)
+    reopened = SqliteStore(tmp_path / "s.sqlite3", many_orgs).read("a")["world"]["organizations"]
+    assert [reopened[org]["items"] for org in ("org1", "org2", "org3")] == [[1], [2], []]

@@ -32,9 +32,14 @@ class Preferences:
         return self.code is not None or self.example is not None or self.dynamic
 
 
+NOTHING_ASKED = Preferences()
+
+
 def parse_prefer_header(value: str | None) -> dict[str, str]:
     """`code=404, example=x` (commas or semicolons) as a dict of the keys we know."""
     found: dict[str, str] = {}
+    if not value:  # most requests: no header, no regular expression
+        return found
     for item in re.split(r"[,;]", value or ""):
         key, _, setting = item.strip().partition("=")
         if key.strip().lower() in KEYS and setting.strip():
@@ -49,6 +54,8 @@ def query_preferences(query: Mapping[str, str]) -> dict[str, str]:
 
 def resolve(*layers: Mapping[str, Any]) -> Preferences:
     """Combine raw settings, the first layer winning; a bad value is a 400 in ZITADEL's shape."""
+    if not any(layers):  # most requests ask for nothing
+        return NOTHING_ASKED
     merged: dict[str, Any] = {}
     for layer in reversed(layers):
         merged.update({key: value for key, value in layer.items() if key in KEYS})

@@ -18,6 +18,8 @@ from mockserver.zitadel.errors import ErrorCatalogue
 from mockserver.zitadel.wire import method_not_allowed_by_connect, no_such_procedure
 
 _PARAMETER = re.compile(r"\{([^}/]+)\}")
+MATCHES_REMEMBERED = 4096  # distinct (method, path) pairs kept; all forgotten at once when full
+LONGEST_REMEMBERED = 512  # characters: a longer path is matched every time (the memory stays small)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Router:
     def __init__(self, operations: Iterable[Operation], errors: ErrorCatalogue) -> None:
         self._routes = sorted((Route.of(operation) for operation in operations), key=lambda route: route.parameters)
         self.errors = errors
+        self._matched: dict[tuple[str, str], tuple[Operation, dict[str, str]]] = {}
         # connect-go serves everything under `/<package>.<Service>/`
         self._connect_prefixes = tuple(
             {
@@ -51,7 +54,20 @@ class Router:
         )
 
     def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
-        """The operation and its path parameters."""
+        """The operation and its path parameters; a path met before is not matched again (each
+        request tried every operation's pattern in turn)."""
+        known = self._matched.get((method, path))
+        if known is not None:
+            return known[0], dict(known[1])
+        operation, parameters = self._match(method, path)
+        if len(path) > LONGEST_REMEMBERED:
+            return operation, parameters
+        if len(self._matched) >= MATCHES_REMEMBERED:
+            self._matched.clear()
+        self._matched[(method, path)] = (operation, dict(parameters))
+        return operation, parameters
+
+    def _match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
         matched: list[Operation] = []
         for route in self._routes:
             found = route.pattern.fullmatch(path)
