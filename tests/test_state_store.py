@@ -409,3 +409,30 @@ def test_a_sqlite_write_is_one_statement_and_all_or_nothing(tmp_path: Path) -> N
         store.update("a", touch("org3", 3), own_copies=True)
     reopened = SqliteStore(tmp_path / "s.sqlite3", many_orgs).read("a")["world"]["organizations"]
     assert [reopened[org]["items"] for org in ("org1", "org2", "org3")] == [[1], [2], []]
+
+
+def test_a_sqlite_change_runs_outside_the_writers_turn_and_again_if_another_worker_wrote_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """The writers' turn is one at a time across every worker, and a change held it for most of a
+    write: so a change runs on the state as its worker knows it, before the turn, and is run again
+    (in the turn) when another worker wrote meanwhile; nothing either of them wrote is lost."""
+    path = tmp_path / "s.sqlite3"
+    first, second = SqliteStore(path, many_orgs), SqliteStore(path, many_orgs)
+    first.read("s")
+    runs: list[int] = []
+
+    def change(state: dict[str, Any]) -> None:
+        runs.append(1)
+        if len(runs) == 1:  # the other worker writes while this change runs
+            writer = threading.Thread(target=second.update, args=("s", touch("org2", 2)), kwargs={"own_copies": True})
+            writer.start()
+            writer.join(timeout=5)
+            assert not writer.is_alive(), "the other worker waited for this change to end"
+        touch("org1", 1)(state)
+
+    first.update("s", change, own_copies=True)
+    assert len(runs) == 2
+    for store in (first, second, SqliteStore(path, many_orgs)):
+        organizations = store.read("s")["world"]["organizations"]
+        assert (organizations["org1"]["items"], organizations["org2"]["items"]) == ([1], [2])

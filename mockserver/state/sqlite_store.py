@@ -2,19 +2,22 @@
 
 Per session, one row holds the state without its world's organizations and one row per
 organization holds that organization, each with the version of the write that last stored it. A
-write stores the rest and the organizations it changed (not the whole world), in one
-`BEGIN IMMEDIATE` transaction. Each process keeps the states it has parsed (the most recently
-used `PARSED_STATES`); when another worker has written since, it reads the rest again and only the
-organizations written after the version it has (all of them when the set of organizations was
-replaced: the `generation` moved).
+write stores the rest and the organizations it changed (not the whole world), in one statement
+(`WRITE`, an insert into a view whose trigger does the rest: SQLite makes a statement atomic).
+Each process keeps the states it has parsed (the most recently used `PARSED_STATES`); when
+another worker has written since, it reads the rest again and only the organizations written
+after the version it has (all of them when the set of organizations was replaced: the
+`generation` moved).
 
 Every write moves a count kept in the lock file (`write_counter`): a reader whose parsed state
 was current at the count it finds makes no query at all.
 
-Writers take turns before they open the transaction: threads on a lock, processes on an `flock`
-of `PATH.lock`. Left to SQLite, a writer that finds the file locked sleeps and retries (1 ms,
-then longer, up to 100 ms): with two workers, writes waited there for most of their time (p99 of
-a quarter second in `python -m bench.run`). A lock wakes the next writer as soon as it is free.
+Writers take turns to store: threads on a lock, processes on an `flock` of `PATH.lock`. A change
+runs before the turn, on the state as its worker knows it, and again in the turn only if another
+writer stored something meanwhile (`update`). Left to SQLite, a writer that finds the file locked
+sleeps and retries (1 ms, then longer, up to 100 ms): with two workers, writes waited there for
+most of their time (p99 of a quarter second in `python -m bench.run`). A lock wakes the next
+writer as soon as it is free.
 
 Each process has one connection, used by one thread at a time, so its page cache stays warm
 across its threads; the WAL is checkpointed every `CHECKPOINT_EVERY` writes after the writer's
@@ -111,47 +114,65 @@ class SqliteStore:
     def read(self, session: str) -> SessionState:
         """The session's state: as parsed when nothing was written since it was last checked, else
         parsed again only as far as another worker has written since."""
-        count = self._counter().value()  # read before the query: a write after it moves the count
-        cached = self._parsed.get(session)
-        if cached is not None and cached.checked_at == count:
-            return cached.state
-        with self._one_at_a_time:
-            connection = self._connection()
-            row = connection.execute(HEAD, (session,)).fetchone()
-            if row is None:
-                return self.update(session, lambda state: state)
-            return self._synced(connection, session, row, count)
+        known = self._current(session)
+        return known.state if known is not None else self.update(session, lambda state: state)
 
     def update(self, session: str, change: Callable[[SessionState], T], *, own_copies: bool = False) -> T:
-        with self._turn():
-            result, count = self._update(session, change, own_copies)
+        """The change runs first on the state as this worker knows it, outside the writers' turn
+        (one at a time across every worker: a change held it for most of a write, and two workers
+        wrote little faster than one). In the turn, its result is stored if no worker wrote since
+        that state was current (the write count has not moved); otherwise the change runs again,
+        in the turn, on the state as it now is. A change that raises stores nothing either way."""
+        known = self._current(session)
+        if known is None:
+            with self._turn():
+                result, count = self._update(session, change, own_copies)
+        else:
+            working = copy_for_change(known.state, own_copies)
+            result = change(working)
+            with self._turn():
+                if self._counter().value() == known.checked_at:  # nobody wrote since: `known` is stored
+                    count = self._store(session, known, working)
+                else:
+                    result, count = self._update(session, change, own_copies)
         if count % CHECKPOINT_EVERY == 0:
             self._checkpoint()
         return result
 
+    def _current(self, session: str) -> _Parsed | None:
+        """The session's state as parsed, current at the write count it holds; None when the
+        session has none stored yet."""
+        count = self._counter().value()  # read before the query: a write after it moves the count
+        cached = self._parsed.get(session)
+        if cached is not None and cached.checked_at == count:
+            return cached
+        with self._one_at_a_time:
+            connection = self._connection()
+            row = connection.execute(HEAD, (session,)).fetchone()
+            return self._synced(connection, session, row, count) if row is not None else None
+
     def _update(self, session: str, change: Callable[[SessionState], T], own_copies: bool) -> tuple[T, int]:
-        """In our turn no other writer runs, so the state read here stays current until our
-        commit: the change runs before the transaction opens, and a change the state refuses (a
-        409, a 404) costs no transaction at all."""
+        """The change in our turn: no other writer runs, so the state read here stays current
+        until it is stored."""
         connection = self._connection()
         count = self._counter().value()  # in our turn: no other writer moves it
-        cached = self._parsed.get(session)
-        if cached is not None and cached.checked_at == count:  # nobody wrote since: no query
-            row: tuple[int, int, str | None] | None = (cached.version, cached.generation, None)
-        else:
+        known = self._parsed.get(session)
+        if known is None or known.checked_at != count:  # somebody wrote since: ask the file
             row = connection.execute(HEAD, (session,)).fetchone()
-        if row is None:
-            before, version, generation = None, 0, 0
-            working = self._initial()
-        else:
-            version, generation = row[0], row[1]
-            before = self._synced(connection, session, row, count)
-            working = copy_for_change(before, own_copies)
+            known = self._synced(connection, session, row, count) if row is not None else None
+        working = copy_for_change(known.state, own_copies) if known is not None else self._initial()
         result = change(working)
-        generation = self._write(connection, session, before, working, version + 1, generation)
+        return result, self._store(session, known, working)
+
+    def _store(self, session: str, known: _Parsed | None, working: SessionState) -> int:
+        """`working` stored over `known` (None: the session had nothing stored), in our turn; the
+        write count after it."""
+        version, generation = (known.version, known.generation) if known is not None else (0, 0)
+        before = known.state if known is not None else None
+        generation = self._write(self._connection(), session, before, working, version + 1, generation)
         count = self._counter().bump()
         self._parsed.put(session, _Parsed(version + 1, generation, working, count))
-        return result, count
+        return count
 
     def reset(self, session: str | None = None) -> None:
         self._parsed.forget(session)
@@ -172,18 +193,15 @@ class SqliteStore:
         with self._one_at_a_time:
             return [row[0] for row in self._connection().execute("SELECT name FROM states ORDER BY name")]
 
-    def _synced(
-        self, connection: sqlite3.Connection, session: str, head: tuple[int, int, str | None], count: int
-    ) -> SessionState:
-        """The state at `head` (version, generation and, when read, the rest's text)."""
+    def _synced(self, connection: sqlite3.Connection, session: str, head: tuple[int, int, str], count: int) -> _Parsed:
+        """The state at `head` (version, generation and the rest's text), current at `count`."""
         version, generation, text = head
         cached = self._parsed.get(session)
         if cached is not None and cached.version == version:
             if cached.checked_at != count:
-                self._parsed.put(session, _Parsed(version, generation, cached.state, count))
-            return cached.state
-        if text is None:
-            text = connection.execute("SELECT state FROM states WHERE name = ?", (session,)).fetchone()[0]
+                cached = _Parsed(version, generation, cached.state, count)
+                self._parsed.put(session, cached)
+            return cached
         rest: SessionState = self._parsed_text(text)
         organizations: Organizations | None = None
         if organizations_of(rest) is not None:
@@ -194,9 +212,9 @@ class SqliteStore:
             query = "SELECT id, data FROM organizations WHERE session = ? AND version > ?"
             for org_id, data in connection.execute(query, (session, since)):
                 organizations[org_id] = self._parsed_text(data)
-        state = joined(rest, organizations)
-        self._parsed.put(session, _Parsed(version, generation, state, count))
-        return state
+        parsed = _Parsed(version, generation, joined(rest, organizations), count)
+        self._parsed.put(session, parsed)
+        return parsed
 
     def _checkpoint(self) -> None:
         """Copy the WAL back into the file, outside the writers' turn and on a connection of its

@@ -40,7 +40,9 @@ class StateStore(Protocol):
     def update(self, session: str, change: Callable[[SessionState], T], *, own_copies: bool = False) -> T:
         """Apply `change` to the session's state atomically and return what it returns.
 
-        If `change` raises, nothing is stored. With `own_copies`, the change promises to copy an
+        If `change` raises, nothing is stored. `change` may run more than once (a shared store
+        runs it again when another worker wrote meanwhile), so it must depend on nothing but the
+        state it is given. With `own_copies`, the change promises to copy an
         organization of the world before it changes it (the engine does), so the store can share
         the others with the stored state instead of copying them all."""
         ...
