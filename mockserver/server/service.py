@@ -306,20 +306,23 @@ def _reply(answer: Answer) -> Reply:
     """The answer encoded: JSON, or connect-go's refusals as they are."""
     if answer.body is None or isinstance(answer.body, bytes):
         return Reply(answer.status, answer.body or b"", list(answer.headers.items()))
-    body = _json_bytes(answer.body)
+    body = encode_json(answer.body)
     headers = list(answer.headers.items())
     if not any(name.lower() == "content-type" for name in answer.headers):  # a scenario may name its own
         headers.insert(0, ("Content-Type", "application/json"))
     return Reply(answer.status, body, headers)
 
 
-def _json_bytes(body: Any) -> bytes:
+def encode_json(body: Any) -> bytes:
     """`body` as compact UTF-8 JSON, by orjson (a tenth of the standard library's time). The
     contract has no floating-point field; a scenario's own float is written the shortest way
     (0.00001, not 1e-05) and a NaN as null (JSON has no NaN). What orjson refuses (an integer
-    beyond 64 bits) goes to the standard library."""
+    beyond 64 bits) goes to the standard library.
+
+    Copied out of orjson's result, which keeps a 4 KB buffer whatever its length: remembered
+    answers keep their bytes, and at 10,000 sessions that was 40 MB a worker."""
     try:
-        return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+        return bytes(memoryview(orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)))
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
