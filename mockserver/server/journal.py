@@ -13,6 +13,8 @@ from typing import Any
 
 REDACTED = "<redacted>"
 _SECRET_HEADERS = {"authorization", "cookie", "x-mock-control-token"}
+SHOWN_NAMES_KEPT = 256
+_SHOWN_NAMES: dict[str, str] = {}
 
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -55,13 +57,22 @@ def redact_lowered(headers: dict[str, str]) -> dict[str, str]:
     them): the names come out as the WSGI server gives them (`X-Zitadel-Orgid`)."""
     redacted = {}
     for name, value in headers.items():
-        shown = "-".join(part.capitalize() for part in name.split("-"))
+        shown = _SHOWN_NAMES.get(name) or _shown_name(name)
         if name == "authorization":
             scheme = value.split(" ", 1)[0] if " " in value else ""
             redacted[shown] = f"{scheme} {REDACTED}".strip()
         else:
             redacted[shown] = REDACTED if name in _SECRET_HEADERS else value
     return redacted
+
+
+def _shown_name(name: str) -> str:
+    """`x-zitadel-orgid` as the WSGI server gives it, `X-Zitadel-Orgid`; kept for the next request
+    (the same few names come every time; at most `SHOWN_NAMES_KEPT` of them)."""
+    shown = "-".join(part.capitalize() for part in name.split("-"))
+    if len(_SHOWN_NAMES) < SHOWN_NAMES_KEPT:
+        _SHOWN_NAMES[name] = shown
+    return shown
 
 
 Later = Callable[[], JournalEntry]
