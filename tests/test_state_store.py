@@ -436,3 +436,16 @@ def test_a_sqlite_change_runs_outside_the_writers_turn_and_again_if_another_work
     for store in (first, second, SqliteStore(path, many_orgs)):
         organizations = store.read("s")["world"]["organizations"]
         assert (organizations["org1"]["items"], organizations["org2"]["items"]) == ([1], [2])
+
+
+def test_a_sqlite_write_after_another_workers_stores_only_the_organization_it_changed(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    first, second = SqliteStore(path, many_orgs), SqliteStore(path, many_orgs)
+    first.update("s", touch("org1", 1), own_copies=True)  # every organization stored (new session)
+    second.update("s", touch("org2", 2), own_copies=True)  # the first worker does not know this one
+    first.update("s", touch("org3", 3), own_copies=True)
+    with sqlite3.connect(path) as file:
+        versions = dict(file.execute("SELECT id, version FROM organizations WHERE session = 's'").fetchall())
+    assert (versions["org1"], versions["org2"], versions["org3"], versions["org9"]) == (1, 2, 3, 1)
+    organizations = SqliteStore(path, many_orgs).read("s")["world"]["organizations"]
+    assert [organizations[f"org{n}"]["items"] for n in (1, 2, 3, 9)] == [[1], [2], [3], []]
