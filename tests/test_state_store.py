@@ -395,8 +395,7 @@ def test_a_sqlite_change_the_state_refuses_opens_no_transaction(tmp_path: Path) 
 
 
 def test_a_sqlite_write_is_one_statement_and_all_or_nothing(tmp_path: Path) -> None:
-    """Each call into SQLite lets the other threads of the worker run (the GIL is released), and
-    under load every such hand-over cost a write more than its SQL: a write is one statement.
+    """A write is one call into SQLite (one statement, not BEGIN, two REPLACEs and COMMIT), and
     SQLite makes a statement atomic: if storing the rest fails, the organizations stay as they were."""
     store = SqliteStore(tmp_path / "s.sqlite3", many_orgs)
     store.update("a", touch("org1", 1), own_copies=True)

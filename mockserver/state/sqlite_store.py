@@ -253,8 +253,8 @@ class SqliteStore:
     ) -> int:
         """Store what changed, in one statement (`WRITE`); the generation the state is now in.
 
-        One call into SQLite, not four (BEGIN, two REPLACEs, COMMIT): each call lets the worker's
-        other threads take the GIL, and under load each such hand-over cost more than its SQL."""
+        One call into SQLite instead of four (BEGIN, two REPLACEs, COMMIT), and atomic without a
+        transaction of ours: a refused change, which raises before this, never opens one."""
         rest, organizations = split(after)
         changed = changed_organizations(organizations_of(before) if before else None, organizations)
         replacing = organizations is not None and changed is None  # new, or the organizations replaced
