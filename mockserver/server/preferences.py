@@ -40,7 +40,7 @@ def parse_prefer_header(value: str | None) -> dict[str, str]:
     found: dict[str, str] = {}
     if not value:  # most requests: no header, no regular expression
         return found
-    for item in re.split(r"[,;]", value or ""):
+    for item in re.split(r"[,;]", value):
         key, _, setting = item.strip().partition("=")
         if key.strip().lower() in KEYS and setting.strip():
             found[key.strip().lower()] = setting.strip().strip('"')
