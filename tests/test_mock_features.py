@@ -142,6 +142,31 @@ def test_state_shows_the_sessions_world(client: Any) -> None:
     assert state["session"] == "default"
 
 
+def test_a_big_worlds_state_is_shown_whole_after_writes(tmp_path: Path) -> None:
+    """A store keeps a big world's organizations in a map of its own (a write shares the ones it
+    did not change): the control API still shows them all, as JSON."""
+    import yaml
+
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(REPO_ROOT / "fixtures", fixtures)
+    world_file = fixtures / "world.yaml"
+    data = yaml.safe_load(world_file.read_text(encoding="utf-8"))
+    organizations = data["world"]["organizations"]
+    for number in range(1000):
+        organizations[str(260_000_000_000_000_000 + number)] = {"name": f"generated-{number}", "sequence": 1}
+    world_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    app = create_app(fixtures_dir=str(fixtures), test_config={"TESTING": True, "STATE": "memory"})
+    client = app.test_client()
+    for _ in range(3):
+        client.post(f"{M}/second_factors", json={"type": 2}, headers=bearer("acme-owner"))
+        client.delete(f"{M}/second_factors/2", headers=bearer("acme-owner"))
+    client.post(f"{M}/second_factors", json={"type": 2}, headers=bearer("acme-owner"))
+    shown = client.get("/__mock/state").get_json()["world"]["organizations"]
+    assert list(shown) == sorted(organizations)  # Flask's JSON sorts keys
+    assert shown[ACME]["loginPolicy"]["secondFactors"] == ["SECOND_FACTOR_TYPE_OTP", "SECOND_FACTOR_TYPE_U2F"]
+    assert shown["260000000000000999"] == {"name": "generated-999", "sequence": 1}
+
+
 def test_scenario_selection_changes_the_world_of_the_session(client: Any) -> None:
     listed = [s["name"] for s in client.get("/__mock/scenarios").json["scenarios"]]
     assert {"no-factors", "all-factors", "database-down", "slow-network", "flaky"} <= set(listed)

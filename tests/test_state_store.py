@@ -448,3 +448,62 @@ def test_a_sqlite_write_after_another_workers_stores_only_the_organization_it_ch
     assert (versions["org1"], versions["org2"], versions["org3"], versions["org9"]) == (1, 2, 3, 1)
     organizations = SqliteStore(path, many_orgs).read("s")["world"]["organizations"]
     assert [organizations[f"org{n}"]["items"] for n in (1, 2, 3, 9)] == [[1], [2], [3], []]
+
+
+# A world of 10,000 organizations: a write, and a worker catching up with another's write, must
+# cost what the organizations it changed cost, not what the world does (the scale run's
+# 10,000-organization step). Measured in bytes allocated, which a copy of the map cannot hide.
+
+
+def ten_thousand_orgs() -> dict[str, Any]:
+    organizations = {f"org{n}": {"name": f"org{n}", "items": []} for n in range(10_000)}
+    return {"world": {"instance": {"id": "i"}, "organizations": organizations}, "scenario": None}
+
+
+def _allocated_at_peak(action: Any) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        action()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def two_workers_of_a_big_world(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[StateStore, StateStore]]:
+    if request.param == "memory":
+        shared = MemoryStore(ten_thousand_orgs)
+        yield shared, shared
+    elif request.param == "sqlite":
+        path = tmp_path / "s.sqlite3"
+        yield SqliteStore(path, ten_thousand_orgs, durable=False), SqliteStore(path, ten_thousand_orgs, durable=False)
+    else:
+        require_redis()
+        prefix = f"test-{uuid.uuid4().hex}"
+        first = RedisStore(REDIS_URL, ten_thousand_orgs, prefix=prefix)
+        yield first, RedisStore(REDIS_URL, ten_thousand_orgs, prefix=prefix)
+        first.reset()
+
+
+def test_a_write_to_one_organization_of_a_big_world_copies_none_of_the_others(
+    two_workers_of_a_big_world: tuple[StateStore, StateStore],
+) -> None:
+    first, second = two_workers_of_a_big_world
+    first.read("s"), second.read("s")
+    world = ten_thousand_orgs()["world"]
+    a_copy_of_the_map = _allocated_at_peak(lambda: dict(world["organizations"]))
+    for number in range(100):  # every write, not on average
+        before = second.read("s")
+        first.update("s", touch(f"org{number}", number), own_copies=True)
+        caught_up = _allocated_at_peak(lambda: second.read("s"))
+        written = _allocated_at_peak(lambda n=number: second.update("s", touch(f"org{n + 5000}", n), own_copies=True))
+        assert max(caught_up, written) < a_copy_of_the_map / 4, (number, caught_up, written, a_copy_of_the_map)
+        assert before["world"]["organizations"][f"org{number}"]["items"] == []  # earlier snapshots stay as they were
+    organizations = first.read("s")["world"]["organizations"]
+    assert len(organizations) == 10_000
+    assert [organizations[f"org{n}"]["items"] for n in (0, 99, 100, 5000, 5099, 9999)] == [[0], [99], [], [0], [99], []]

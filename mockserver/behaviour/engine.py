@@ -8,7 +8,7 @@ the organizations it acts in (the store shares the others with the stored state)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -230,11 +230,11 @@ def _list_at(world: dict[str, Any], pointer: str) -> list[Any]:
     return members
 
 
-def _holder(world: dict[str, Any], pointer: str) -> tuple[dict[str, Any], str]:
+def _holder(world: dict[str, Any], pointer: str) -> tuple[MutableMapping[str, Any], str]:
     holder, key = parent(world, pointer)
     if holder is None:
         *head, key = pointer.split("/")[1:]
-        node = world
+        node: MutableMapping[str, Any] = world
         for token in head:
             node = node.setdefault(token.replace("~1", "/").replace("~0", "~"), {})
         holder = node

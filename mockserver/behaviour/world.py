@@ -16,6 +16,7 @@ aggregate it lies in.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,12 +24,22 @@ import orjson
 
 ORG_PLACEHOLDER = "{org}"
 MISSING: Any = object()
+# What a pointer walks through: JSON objects, and the maps a store keeps the organizations in
+# (mappings that are not dicts, so that a write shares the ones it did not change).
+OBJECTS = (dict, Mapping)
 
 
 def json_copy(data: Any) -> Any:
     """A deep copy of JSON-able data, through orjson: a write copies what it changes, and this is
-    five times faster than the standard library's codec and twenty times faster than deepcopy."""
-    return orjson.loads(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS))
+    five times faster than the standard library's codec and twenty times faster than deepcopy.
+    Mappings that are not dicts (a store's organizations) come back as dicts."""
+    return orjson.loads(orjson.dumps(data, default=_as_dict, option=orjson.OPT_NON_STR_KEYS))
+
+
+def _as_dict(value: Any) -> dict[Any, Any]:
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 @dataclass(frozen=True)
@@ -58,21 +69,21 @@ def get(world: Any, pointer: str) -> Any:
     """The value at `pointer`, or MISSING."""
     node = world
     for token in _tokens(pointer):
-        if not isinstance(node, dict) or token not in node:
+        if not isinstance(node, OBJECTS) or token not in node:
             return MISSING
         node = node[token]
     return node
 
 
-def parent(world: Any, pointer: str) -> tuple[dict[str, Any] | None, str]:
+def parent(world: Any, pointer: str) -> tuple[MutableMapping[str, Any] | None, str]:
     """The object holding the last token of `pointer` (None if it does not exist), and that token."""
     *head, last = _tokens(pointer)
     node = world
     for token in head:
-        if not isinstance(node, dict) or token not in node:
+        if not isinstance(node, OBJECTS) or token not in node:
             return None, last
         node = node[token]
-    return (node if isinstance(node, dict) else None), last
+    return (node if isinstance(node, (dict, MutableMapping)) else None), last
 
 
 def owner_of(world: dict[str, Any], pointer: str) -> tuple[str, dict[str, Any]]:
@@ -93,7 +104,7 @@ def push_event(world: dict[str, Any], pointers: list[str], now: str) -> Event:
     for pointer in pointers:
         node: Any = world
         for token in _tokens(pointer):
-            if not isinstance(node, dict) or token not in node:
+            if not isinstance(node, OBJECTS) or token not in node:
                 break
             node = node[token]
             if isinstance(node, dict) and isinstance(node.get("details"), dict):

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
+from mockserver.behaviour.world import json_copy
 from mockserver.contract.spec import describe_error
 from mockserver.fixtures.schemas import FORMAT_URI, fixture_format
 from mockserver.server.preferences import KEYS, resolve
@@ -115,7 +116,7 @@ def reset() -> Response:
 @control.get("/state")
 def state() -> Response:
     session = _session()
-    return jsonify(session=session, **_mock().store.read(session))
+    return jsonify(session=session, **json_copy(_mock().store.read(session)))  # a store's maps as JSON objects
 
 
 @control.get("/journal")

@@ -1,10 +1,12 @@
 """A session's state in two parts: the world's organizations, and the rest.
 
 A world may hold thousands of organizations, and a change touches one (the one the call acts in).
-So a change gets the rest as a private copy and the organizations shared with the stored state,
-copying an organization before it changes it (`behaviour.world.own_organizations`); a store then
-writes the rest and only the organizations that are new objects. A change that does not promise
-to copy what it touches (`own_copies=False`) gets a private copy of everything.
+So a change gets the rest as a private copy and the organizations shared with the stored state
+(`organization_map.tracked`), copying an organization before it changes it
+(`behaviour.world.own_organizations`); a store then writes the rest and only the organizations
+the change set, and keeps the map `settled` makes (sharing what the change did not touch). A
+change that does not promise to copy what it touches (`own_copies=False`) gets a private copy of
+everything.
 """
 
 from __future__ import annotations
@@ -17,19 +19,27 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 from mockserver.behaviour.world import json_copy
+from mockserver.state.organization_map import (
+    CopiedOrganizations,
+    OrganizationMap,
+    Organizations,
+    TrackedOrganizations,
+    as_plain,
+    organization_map,
+    tracked,
+)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 SessionState = dict[str, Any]
 PARSED_STATES = 16_384  # per process: states a store keeps parsed (least recently used out)
 Initial = Callable[[], SessionState]
-Organizations = dict[str, Any]
 
 
 def to_json(data: Any) -> str:
     """The text a store keeps for `data` (orjson: a write stores what it changed, and the standard
     library's encoder was a fifth of a write)."""
-    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode()
+    return orjson.dumps(data, default=as_plain, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def from_json(text: str | bytes) -> Any:
@@ -41,7 +51,7 @@ def organizations_of(state: SessionState) -> Organizations | None:
     """The world's organizations, or None for a state whose world has none."""
     world = state.get("world")
     organizations = world.get("organizations") if isinstance(world, dict) else None
-    return organizations if isinstance(organizations, dict) else None
+    return organizations if isinstance(organizations, (dict, OrganizationMap, TrackedOrganizations)) else None
 
 
 def split(state: SessionState) -> tuple[SessionState, Organizations | None]:
@@ -59,49 +69,6 @@ def joined(rest: SessionState, organizations: Organizations | None) -> SessionSt
     return {**rest, "world": {**rest["world"], "organizations": organizations}}
 
 
-class TrackedOrganizations(dict[str, Any]):
-    """The organizations a change works on, noting which it set (so a store writes only those,
-    without comparing thousands); any other kind of change counts as replacing them all."""
-
-    def __init__(self, organizations: Organizations) -> None:
-        super().__init__(organizations)
-        self.set_keys: set[str] = set()
-        self.reshaped = False
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.reshaped = self.reshaped or key not in self
-        self.set_keys.add(key)
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key: str) -> None:
-        self.reshaped = True
-        super().__delitem__(key)
-
-    def pop(self, *arguments: Any) -> Any:
-        self.reshaped = True
-        return super().pop(*arguments)
-
-    def popitem(self) -> tuple[str, Any]:
-        self.reshaped = True
-        return super().popitem()
-
-    def clear(self) -> None:
-        self.reshaped = True
-        super().clear()
-
-    def update(self, *arguments: Any, **keywords: Any) -> None:
-        self.reshaped = True
-        super().update(*arguments, **keywords)
-
-    def setdefault(self, key: str, default: Any = None) -> Any:
-        self.reshaped = self.reshaped or key not in self
-        return super().setdefault(key, default)
-
-    def __ior__(self, other: Any) -> TrackedOrganizations:  # type: ignore[override,misc]
-        self.reshaped = True
-        return super().__ior__(other)
-
-
 def copy_for_change(state: SessionState, own_copies: bool) -> SessionState:
     """The state a change works on: the rest copied; the organizations shared when the change
     copies those it touches (`own_copies`), else copied too."""
@@ -109,15 +76,38 @@ def copy_for_change(state: SessionState, own_copies: bool) -> SessionState:
     if organizations is None or not own_copies:
         copied: SessionState = json_copy(state)
         return copied
-    return joined(json_copy(rest), TrackedOrganizations(organizations))
+    return joined(json_copy(rest), tracked(organizations))
 
 
 def changed_organizations(before: Organizations | None, after: Organizations | None) -> Organizations | None:
     """The organizations a change set, or None when it may have changed the set of organizations
     itself (or the world has none, or the change was not tracked): then every one is written."""
-    if before is None or not isinstance(after, TrackedOrganizations) or after.reshaped:
+    if before is None or not isinstance(after, (CopiedOrganizations, TrackedOrganizations)) or after.reshaped:
         return None
     return {org_id: after[org_id] for org_id in after.set_keys if after[org_id] is not before.get(org_id)}
+
+
+def caught_up(known: Organizations | None, written: dict[str, Any]) -> Organizations:
+    """The organizations `known` with those another worker has `written` since (all of them
+    when `known` is None), sharing the ones it did not write."""
+    if known is None:
+        return organization_map(written)
+    if isinstance(known, OrganizationMap):
+        return known.with_changes(written) if written else known
+    return organization_map({**known, **written})
+
+
+def settled(state: SessionState) -> SessionState:
+    """The state to keep after a change: its organizations as a store keeps them (a tracked
+    change's map sharing what it did not touch; a big world's map in buckets)."""
+    organizations = organizations_of(state)
+    if organizations is None:
+        return state
+    if isinstance(organizations, (CopiedOrganizations, TrackedOrganizations)):
+        kept = organizations.settled()
+    else:
+        kept = organization_map(organizations)
+    return state if kept is organizations else joined(state, kept)
 
 
 class Recent(Generic[K, V]):

@@ -19,16 +19,18 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from mockserver.errors import StoreUnavailable
+from mockserver.state.organization_map import Organizations
 from mockserver.state.parts import (
     Initial,
-    Organizations,
     Recent,
     SessionState,
+    caught_up,
     changed_organizations,
     copy_for_change,
     from_json,
     joined,
     organizations_of,
+    settled,
     split,
     to_json,
 )
@@ -128,11 +130,11 @@ class RedisStore:
             if known is not None and cached is not None:
                 ids = client.zrangebyscore(self._key("changed", session), f"({cached.version}", "+inf")
                 values = client.hmget(self._key("orgs", session), ids) if ids else []
-                organizations = dict(known)
-                organizations.update({key.decode(): from_json(value) for key, value in zip(ids, values, strict=True)})
+                written = {key.decode(): from_json(value) for key, value in zip(ids, values, strict=True)}
+                organizations = caught_up(known, written)
             else:
                 everything = client.hgetall(self._key("orgs", session))
-                organizations = {key.decode(): from_json(value) for key, value in everything.items()}
+                organizations = caught_up(None, {key.decode(): from_json(value) for key, value in everything.items()})
         state = joined(rest, organizations)
         self._parsed.put(session, _Parsed(version, generation, state))
         return state
@@ -153,7 +155,7 @@ class RedisStore:
         state = {"version": version, "generation": generation, "state": to_json(rest)}
         pipe.hset(self._key("state", session), mapping=state)
         pipe.sadd(self._sessions_key, session)
-        return _Parsed(version, generation, after)
+        return _Parsed(version, generation, settled(after))
 
     @property
     def _sessions_key(self) -> str:

@@ -37,16 +37,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mockserver.errors import StoreUnavailable
+from mockserver.state.organization_map import Organizations
 from mockserver.state.parts import (
     Initial,
-    Organizations,
     Recent,
     SessionState,
+    caught_up,
     changed_organizations,
     copy_for_change,
     from_json,
     joined,
     organizations_of,
+    settled,
     split,
     to_json,
 )
@@ -171,7 +173,7 @@ class SqliteStore:
         before = known.state if known is not None else None
         generation = self._write(self._connection(), session, before, working, version + 1, generation)
         count = self._counter().bump()
-        self._parsed.put(session, _Parsed(version + 1, generation, working, count))
+        self._parsed.put(session, _Parsed(version + 1, generation, settled(working), count))
         return count
 
     def reset(self, session: str | None = None) -> None:
@@ -207,11 +209,10 @@ class SqliteStore:
         if organizations_of(rest) is not None:
             incremental = cached is not None and cached.generation == generation
             known = organizations_of(cached.state) if cached is not None and incremental else None
-            organizations = dict(known) if known is not None else {}
             since = cached.version if cached is not None and known is not None else -1
             query = "SELECT id, data FROM organizations WHERE session = ? AND version > ?"
-            for org_id, data in connection.execute(query, (session, since)):
-                organizations[org_id] = self._parsed_text(data)
+            written = {org_id: self._parsed_text(data) for org_id, data in connection.execute(query, (session, since))}
+            organizations = caught_up(known, written)
         parsed = _Parsed(version, generation, joined(rest, organizations), count)
         self._parsed.put(session, parsed)
         return parsed

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from mockserver.errors import MockServerError
-from mockserver.state.parts import Initial, SessionState, copy_for_change
+from mockserver.state.parts import Initial, SessionState, copy_for_change, settled
 from mockserver.state.redis_store import RedisStore
 from mockserver.state.sqlite_store import SqliteStore
 
@@ -87,7 +87,7 @@ class MemoryStore:
         with self._lock:
             working = copy_for_change(self._state(session), own_copies)
             result = change(working)  # an exception leaves the stored state untouched
-            self._states[session] = working
+            self._states[session] = settled(working)
             return result
 
     def reset(self, session: str | None = None) -> None:
@@ -104,7 +104,7 @@ class MemoryStore:
     def _state(self, session: str) -> SessionState:
         state = self._states.get(session)
         if state is None:
-            state = self._initial()
+            state = settled(self._initial())
             self._states[session] = state
             while len(self._states) > self._max_sessions:
                 oldest = next(key for key in self._states if key != DEFAULT_SESSION)
