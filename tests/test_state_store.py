@@ -16,7 +16,16 @@ import pytest
 from mockserver.errors import MockServerError
 from mockserver.state.stores import MemoryStore, RedisStore, SqliteStore, StateStore, open_store
 
-REDIS_URL = os.environ.get("MOCKSERVER_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+def _redis_of_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker takes a database of its own (15, 14, ...): some tests flush
+    theirs, which must not pull another worker's state from under it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")  # gw0, gw1, ... (gw0 alone without xdist)
+    base, _, database = url.rpartition("/")
+    return f"{base}/{(int(database or 0) - int(worker.removeprefix('gw'))) % 16}"  # Redis has databases 0-15
+
+
+REDIS_URL = _redis_of_this_worker(os.environ.get("MOCKSERVER_TEST_REDIS", "redis://127.0.0.1:6379/15"))
 
 
 def fresh() -> dict[str, Any]:
