@@ -516,3 +516,42 @@ def test_a_write_to_one_organization_of_a_big_world_copies_none_of_the_others(
     organizations = first.read("s")["world"]["organizations"]
     assert len(organizations) == 10_000
     assert [organizations[f"org{n}"]["items"] for n in (0, 99, 100, 5000, 5099, 9999)] == [[0], [99], [], [0], [99], []]
+
+
+def test_a_redis_write_takes_one_round_trip_and_a_catch_up_with_another_workers_write_two(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Redis is across a network: a round trip each for the state's head, the rest, the changed
+    ids and their organizations, then WATCH, a read and MULTI/EXEC made a write cost about seven.
+    A catch-up is the head and one script, a write one compare-and-set script."""
+    import redis
+
+    require_redis()
+    prefix = f"test-{uuid.uuid4().hex}"
+    first, second = RedisStore(REDIS_URL, many_orgs, prefix=prefix), RedisStore(REDIS_URL, many_orgs, prefix=prefix)
+    try:
+        first.update("s", touch("org1", 1), own_copies=True)
+        second.read("s")
+        first.update("s", touch("org2", 2), own_copies=True)
+        answers: list[int] = []
+        read_response = redis.connection.Connection.read_response
+
+        def counted(self: Any, *arguments: Any, **keywords: Any) -> Any:
+            answers.append(1)
+            return read_response(self, *arguments, **keywords)
+
+        monkeypatch.setattr(redis.connection.Connection, "read_response", counted)
+        organizations = second.read("s")["world"]["organizations"]  # catches up with the first worker's write
+        assert (organizations["org1"]["items"], organizations["org2"]["items"]) == ([1], [2])
+        assert len(answers) == 2
+        answers.clear()
+        second.update("s", touch("org3", 3), own_copies=True)  # the state it just read is current
+        assert len(answers) == 1
+        answers.clear()
+        assert second.read("s")["world"]["organizations"]["org3"]["items"] == [3]
+        assert len(answers) == 1  # only the head: nothing changed since
+        monkeypatch.undo()
+        organizations = first.read("s")["world"]["organizations"]
+        assert [organizations[f"org{n}"]["items"] for n in (1, 2, 3, 4)] == [[1], [2], [3], []]
+    finally:
+        first.reset()
