@@ -85,29 +85,36 @@ def create_sessions(url: str, sessions: int) -> None:
 def run_scale(
     folder: Path, workers: int, seconds: int, connections: int, say: Callable[[str], None], rounds: int = 3
 ) -> list[tuple[Step, Server]]:
-    """Every step on a fresh mock (the default store for `workers`), measured with wrk in
-    `rounds` interleaved rounds (the report takes medians: one run of a step was as noisy as the
-    whole difference between steps)."""
-    measured = []
-    for step in (*STEPS, BIG_WORLD):
-        command = [sys.executable, "-m", "mockserver", "--workers", str(workers), "--log-level", "WARNING"]
-        if step.organizations > 2:
-            command += ["--fixtures", str(big_world(folder, step.organizations))]
-        server = Server(f"mock, {step.name}", [*command, "--port"], free_port())
-        server.command.append(str(server.port))
-        start(server, folder)
-        try:
+    """Every step on a mock of its own (the default store for `workers`), all started and their
+    sessions created first, then measured with wrk in `rounds` rounds that interleave the steps
+    (and the paths), as the comparison interleaves servers: run one step after the other, a
+    drift of the machine between them (a third, on this VM) showed as a difference of the steps.
+    The report takes medians."""
+    servers: list[tuple[Step, Server]] = []
+    try:
+        for step in (*STEPS, BIG_WORLD):
+            command = [sys.executable, "-m", "mockserver", "--workers", str(workers), "--log-level", "WARNING"]
+            if step.organizations > 2:
+                command += ["--fixtures", str(big_world(folder, step.organizations))]
+            server = Server(f"mock, {step.name}", [*command, "--port"], free_port())
+            server.command.append(str(server.port))
+            start(server, folder)
+            servers.append((step, server))
             say(f"scale: {step.name}: creating the sessions")
             create_sessions(server.url, step.sessions)
-            scripts = {}
+        scripts: dict[tuple[Step, str], Path] = {}
+        for step, server in servers:
             for path, text in session_scripts(step.sessions).items():
-                scripts[path] = folder / f"scale-{path.replace('/', '-')}.lua"
-                scripts[path].write_text(text, encoding="utf-8")
-                run_wrk(server, path, scripts[path], 2, connections)  # warm-up
-            for _ in range(rounds):
-                for path, script in scripts.items():
-                    server.results.setdefault(path, []).append(run_wrk(server, path, script, seconds, connections))
-        finally:
+                scripts[step, path] = folder / f"scale-{step.sessions}-{path.replace('/', '-')}.lua"
+                scripts[step, path].write_text(text, encoding="utf-8")
+                run_wrk(server, path, scripts[step, path], 2, connections)  # warm-up
+        for _ in range(rounds):
+            for path in session_scripts(1):
+                for step, server in servers:
+                    server.results.setdefault(path, []).append(
+                        run_wrk(server, path, scripts[step, path], seconds, connections)
+                    )
+    finally:
+        for _, server in servers:
             stop(server)
-        measured.append((step, server))
-    return measured
+    return servers
