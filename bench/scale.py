@@ -103,9 +103,9 @@ def run_scale(
             say(f"scale: {step.name}: creating the sessions")
             create_sessions(server.url, step.sessions)
         scripts: dict[tuple[Step, str], Path] = {}
-        for step, server in servers:
+        for number, (step, server) in enumerate(servers):
             for path, text in session_scripts(step.sessions).items():
-                scripts[step, path] = folder / f"scale-{step.sessions}-{path.replace('/', '-')}.lua"
+                scripts[step, path] = folder / f"scale-{number}-{path.replace('/', '-')}.lua"
                 scripts[step, path].write_text(text, encoding="utf-8")
                 run_wrk(server, path, scripts[step, path], 2, connections)  # warm-up
         for _ in range(rounds):
