@@ -33,10 +33,11 @@ def json_copy(data: Any) -> Any:
     """A deep copy of JSON-able data, through orjson: a write copies what it changes, and this is
     five times faster than the standard library's codec and twenty times faster than deepcopy.
     Mappings that are not dicts (a store's organizations) come back as dicts."""
-    return orjson.loads(orjson.dumps(data, default=_as_dict, option=orjson.OPT_NON_STR_KEYS))
+    return orjson.loads(orjson.dumps(data, default=json_default, option=orjson.OPT_NON_STR_KEYS))
 
 
-def _as_dict(value: Any) -> dict[Any, Any]:
+def json_default(value: Any) -> dict[Any, Any]:
+    """For orjson's `default`: a mapping that is not a dict (a store's organizations) as a dict."""
     if isinstance(value, Mapping):
         return dict(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")

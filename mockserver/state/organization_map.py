@@ -157,7 +157,7 @@ class TrackedOrganizations(MutableMapping[str, Any]):
 
     __slots__ = ("_own", "_removed", "_stored", "reshaped")
 
-    def __init__(self, stored: Mapping[str, Any]) -> None:
+    def __init__(self, stored: OrganizationMap) -> None:
         self._stored = stored
         self._own: dict[str, Any] = {}
         self._removed: set[str] = set()
@@ -208,17 +208,4 @@ class TrackedOrganizations(MutableMapping[str, Any]):
         what it did not touch."""
         if self.reshaped:
             return organization_map({org_id: self[org_id] for org_id in self})
-        if not self._own:
-            return self._stored
-        if isinstance(self._stored, OrganizationMap):
-            return self._stored.with_changes(self._own)
-        return organization_map({**self._stored, **self._own})
-
-
-def as_plain(value: Any) -> Any:
-    """For JSON encoders (orjson's `default`): the organizations as a plain dict."""
-    if isinstance(value, OrganizationMap):
-        return value.as_dict()
-    if isinstance(value, TrackedOrganizations):
-        return dict(value.items())
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+        return self._stored.with_changes(self._own) if self._own else self._stored

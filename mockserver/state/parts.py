@@ -18,13 +18,12 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 
-from mockserver.behaviour.world import json_copy
+from mockserver.behaviour.world import json_copy, json_default
 from mockserver.state.organization_map import (
     CopiedOrganizations,
     OrganizationMap,
     Organizations,
     TrackedOrganizations,
-    as_plain,
     organization_map,
     tracked,
 )
@@ -39,7 +38,7 @@ Initial = Callable[[], SessionState]
 def to_json(data: Any) -> str:
     """The text a store keeps for `data` (orjson: a write stores what it changed, and the standard
     library's encoder was a fifth of a write)."""
-    return orjson.dumps(data, default=as_plain, option=orjson.OPT_NON_STR_KEYS).decode()
+    return orjson.dumps(data, default=json_default, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def from_json(text: str | bytes) -> Any:
@@ -85,6 +84,19 @@ def changed_organizations(before: Organizations | None, after: Organizations | N
     if before is None or not isinstance(after, (CopiedOrganizations, TrackedOrganizations)) or after.reshaped:
         return None
     return {org_id: after[org_id] for org_id in after.set_keys if after[org_id] is not before.get(org_id)}
+
+
+def written_parts(
+    before: SessionState | None, after: SessionState, generation: int
+) -> tuple[SessionState, Organizations, bool, int]:
+    """What a write of `after` over `before` stores: the rest, the organizations to write, whether
+    they replace every stored one (a new session, or a change of the set of organizations: the
+    generation moves on), and the generation after the write."""
+    rest, organizations = split(after)
+    changed = changed_organizations(organizations_of(before) if before else None, organizations)
+    if organizations is not None and changed is None:
+        return rest, organizations, True, generation + 1
+    return rest, changed or {}, False, generation
 
 
 def caught_up(known: Organizations | None, written: dict[str, Any]) -> Organizations:

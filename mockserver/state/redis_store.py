@@ -17,8 +17,9 @@ Redis is across a network, so each step is one round trip, a Lua script Redis ru
   again and runs the change again.
 
 This used to take a round trip per command (head, rest, changed ids, organizations, then WATCH,
-a read and MULTI/EXEC): about seven for a write after another worker's, now three. A session stored whole by
-an earlier version of the mock (`PREFIX:session:NAME`) is taken over on its first write.
+a read and MULTI/EXEC): about seven for a write after another worker's, now three. A session
+stored whole by an earlier version of the mock (`PREFIX:session:NAME`) is taken over on its first
+write.
 """
 
 from __future__ import annotations
@@ -35,14 +36,13 @@ from mockserver.state.parts import (
     Recent,
     SessionState,
     caught_up,
-    changed_organizations,
     copy_for_change,
     from_json,
     joined,
     organizations_of,
     settled,
-    split,
     to_json,
+    written_parts,
 )
 
 T = TypeVar("T")
@@ -182,13 +182,8 @@ class RedisStore:
         """`after` stored over `known` (None: nothing was stored) if no other writer stored since;
         the state as stored, or None when another writer got there first."""
         version, generation = (known.version, known.generation) if known is not None else (0, 0)
-        rest, organizations = split(after)
-        changed = changed_organizations(organizations_of(known.state) if known else None, organizations)
-        replacing = organizations is not None and changed is None  # new, or the organizations replaced
-        if replacing:
-            generation += 1
-            changed = organizations
-        rows = [part for org_id, value in (changed or {}).items() for part in (org_id, to_json(value))]
+        rest, changed, replacing, generation = written_parts(known.state if known else None, after, generation)
+        rows = [part for org_id, value in changed.items() for part in (org_id, to_json(value))]
         arguments: list[str | int] = [version, version + 1, generation, to_json(rest), int(replacing), session, *rows]
         if not self._write_script(keys=[*self._keys(session), self._key("session", session)], args=arguments):
             return None

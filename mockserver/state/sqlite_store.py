@@ -43,7 +43,6 @@ from mockserver.state.parts import (
     Recent,
     SessionState,
     caught_up,
-    changed_organizations,
     copy_for_change,
     from_json,
     joined,
@@ -51,6 +50,7 @@ from mockserver.state.parts import (
     settled,
     split,
     to_json,
+    written_parts,
 )
 from mockserver.state.write_counter import WriteCounter
 
@@ -256,13 +256,8 @@ class SqliteStore:
 
         One call into SQLite instead of four (BEGIN, two REPLACEs, COMMIT), and atomic without a
         transaction of ours: a refused change, which raises before this, never opens one."""
-        rest, organizations = split(after)
-        changed = changed_organizations(organizations_of(before) if before else None, organizations)
-        replacing = organizations is not None and changed is None  # new, or the organizations replaced
-        if replacing:
-            generation += 1
-            changed = organizations
-        rows = to_json({org_id: to_json(value) for org_id, value in (changed or {}).items()})  # each row's text as is
+        rest, changed, replacing, generation = written_parts(before, after, generation)
+        rows = to_json({org_id: to_json(value) for org_id, value in changed.items()})  # each row's text as is
         connection.execute(WRITE, (session, version, generation, to_json(rest), rows, replacing))
         return generation
 
